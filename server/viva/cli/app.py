@@ -1,0 +1,34 @@
+"""The root `viva` command and its shared plumbing."""
+
+from typing import Annotated
+
+import typer
+
+from viva import __version__
+from viva.cli import bank, serve
+
+app = typer.Typer(
+    name="viva",
+    help="Viva: a mock interviewer for machine-learning jobs that grades answers against rubrics.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(bank.app, name="bank")
+app.command("serve")(serve.serve)
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"viva {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Viva: a mock interviewer for machine-learning jobs that grades answers against rubrics."""

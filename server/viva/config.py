@@ -1,0 +1,70 @@
+"""Viva's settings: every knob, read once from `VIVA_*` environment variables or a `.env` file.
+
+No other module reads the environment. Code that needs a setting takes a
+`Settings` argument (or, in the API, the `SettingsDep` dependency), so tests can
+pass their own without touching the process environment.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from viva.resources import resource_dir
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "viva"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VIVA_", env_file=".env", extra="ignore")
+
+    rubrics_dir: Path = Field(
+        default_factory=lambda: resource_dir("rubrics"),
+        description="Folder of rubric YAML files (the question bank). Default: the bundled bank.",
+    )
+    data_dir: Path = Field(
+        default_factory=_default_data_dir,
+        description="Where the SQLite database and the embedding cache live.",
+    )
+    database_url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL of the transcript store. Default: SQLite in the data dir.",
+    )
+    host: str = Field(default="127.0.0.1", description="Interface `viva serve` listens on.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `viva serve` listens on.")
+
+    embedding_model: str = Field(
+        default="all-MiniLM-L6-v2",
+        description="Sentence-embedding model: the bundled all-MiniLM-L6-v2, a local path, or the "
+        "model name on the embeddings server.",
+    )
+    embedding_base_url: str | None = Field(
+        default=None,
+        description="Base URL of an OpenAI-compatible /v1/embeddings server; unset: embed locally.",
+    )
+    embedding_api_key: SecretStr = Field(
+        default=SecretStr("none"), description="API key for the embeddings server."
+    )
+
+    max_answer_chars: int = Field(default=5000, ge=1, description="Longest answer accepted, in characters.")
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "viva.db"
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.sqlite_path}"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process's settings, created on first use."""
+    return Settings()

@@ -1,0 +1,33 @@
+"""Fixtures shared by the whole suite."""
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from viva.config import get_settings
+from viva.resources import resource_dir
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+    """Each test gets its own data dir and fresh settings, whatever the developer's environment says."""
+    monkeypatch.setenv("VIVA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    for name in ("VIVA_RUBRICS_DIR", "VIVA_DATABASE_URL", "VIVA_LLM_BASE_URL", "VIVA_EMBEDDING_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.chdir(tmp_path)  # so a developer's .env is not read
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def bank_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A writable copy of the bundled bank, set as VIVA_RUBRICS_DIR."""
+    directory = tmp_path / "rubrics"
+    shutil.copytree(resource_dir("rubrics"), directory)
+    monkeypatch.setenv("VIVA_RUBRICS_DIR", str(directory))
+    get_settings.cache_clear()
+    return directory
