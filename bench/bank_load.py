@@ -27,7 +27,9 @@ def run() -> None:
     directory = resource_dir("rubrics")
     files = rubric_files(directory)
     parse = _best_of(10, lambda: [yaml.safe_load(p.read_text(encoding="utf-8")) for p in files])
-    parse_c = _best_of(10, lambda: [yaml.load(p.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) for p in files])
+    parse_c = _best_of(
+        10, lambda: [yaml.load(p.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader) for p in files]
+    )
     load = _best_of(10, lambda: load_bank(directory))
     print(f"parse YAML, pure Python    {parse * 1000:7.1f} ms")
     print(f"parse YAML, libyaml        {parse_c * 1000:7.1f} ms")

@@ -92,7 +92,9 @@ def check_bank(directory: Path) -> list[str]:
 def _read_file(path: Path, name: str, problems: list[str]) -> RubricFile | None:
     try:
         # libyaml's C parser is ten times faster than the pure-Python one; both are safe loaders.
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        raw = yaml.load(
+            path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        )
     except UnicodeDecodeError as error:
         problems.append(f"{name}: not UTF-8 text ({error.reason} at byte {error.start}); save it as UTF-8")
         return None
