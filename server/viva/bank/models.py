@@ -81,6 +81,11 @@ class KeyPoint(StrictModel):
 class Misconception(StrictModel):
     id: Slug
     text: Text = Field(description="The wrong statement, as a weak candidate would say it.")
+    phrasings: list[Text] = Field(
+        default_factory=list,
+        max_length=4,
+        description="Other ways a candidate might state the same wrong idea, in their own words.",
+    )
     contradicts: Slug = Field(description="The id of the key point this statement contradicts.")
     explanation: Text = Field(description="Why it is wrong, in a sentence or two a candidate can learn from.")
 

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from viva import __version__
-from viva.cli import bank, serve
+from viva.cli import bank, evaluate, grade, serve
 
 app = typer.Typer(
     name="viva",
@@ -16,6 +16,8 @@ app = typer.Typer(
 )
 app.add_typer(bank.app, name="bank")
 app.command("serve")(serve.serve)
+app.command("grade")(grade.grade)
+app.command("eval")(evaluate.evaluate)
 
 
 def _print_version(value: bool) -> None:

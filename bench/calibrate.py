@@ -1,0 +1,381 @@
+"""Fit grading's constants and report how the grades agree with human ones on data never fitted on.
+
+    python -m bench.calibrate            # fit on the halves, report on the held-out halves
+    python -m bench.calibrate --write    # ... then refit on everything and write calibration.json
+
+Rubric mode is fitted on the odd-numbered questions of the labelled ML set and
+reported on the even-numbered ones; reference mode on Mohler's odd assignments
+(1, 3, 5, 7), reported on the even ones (2, 4, 6, 8). Steps, each on the fitting
+half only:
+1. key-point strength: the mix of demoted cosine, token recall and lexical recall,
+   and the range rescaled to 0-1, chosen by grid search to order answers within a
+   question (strong > partial > thin) by their weighted coverage;
+2. misconception thresholds: as many wrong answers flagged as possible with no
+   flag on a strong, partial or thin answer;
+3. echo and off-topic thresholds: the loosest that flag no honest answer;
+4. the answer score: ridge regression of the human grade on the answer features,
+   then an isotonic map of its output onto 0-100.
+The caps (the most a flagged answer can score) are policy, not fitted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.stats import pearsonr, spearmanr
+from sklearn.isotonic import IsotonicRegression
+from sklearn.linear_model import Ridge
+
+from bench import datasets
+from bench.assessments import assess_all
+from viva.config import get_settings
+from viva.grading.assessment import Assessment
+from viva.grading.calibration import CALIBRATION_FILE, AnswerCalibration, Calibration, load_calibration
+from viva.grading.grader import load_grader
+from viva.grading.scoring import judge, point_strengths, stated_misconceptions
+
+RUBRIC_FEATURES = ["coverage", "required", "misconceptions", "misconception_margin", "echo", "log_words"]
+REFERENCE_FEATURES = [
+    "coverage",
+    "reference_demoted",
+    "reference_recall",
+    "reference_precision",
+    "reference_lexical_recall",
+    "reference_lexical_precision",
+    "reference_length_ratio",
+    "log_words",
+]
+CAPS = {
+    "grader_instructions": 20,
+    "off_topic": 20,
+    "keyword_list": 25,
+    "echo": 15,
+    "gibberish": 5,
+    "misconception": 40,
+}
+BANDS = [(85, "strong"), (65, "good"), (40, "partial"), (0, "weak")]
+
+
+@dataclass
+class Sample:
+    assessment: Assessment
+    grade: float
+    level: str
+    fit: bool
+
+
+def main(argv: Sequence[str]) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--write", action="store_true", help="refit on all data and write calibration.json")
+    args = parser.parse_args(argv)
+    grader = load_grader(get_settings())
+    ml_rows = datasets.labelled()
+    ml = [
+        Sample(a, r.grade, r.level, not r.held_out)
+        for r, a in zip(
+            ml_rows, assess_all(grader, [(r.question, r.answer) for r in ml_rows], "labelled"), strict=True
+        )
+    ]
+    mohler_rows = datasets.mohler()
+    mohler = [
+        Sample(a, r.grade, r.group, int(r.group) % 2 == 1)
+        for r, a in zip(
+            mohler_rows,
+            assess_all(grader, [(r.question, r.answer) for r in mohler_rows], "mohler"),
+            strict=True,
+        )
+    ]
+    base = load_calibration()
+    half = fit(base, [s for s in ml if s.fit], [s for s in mohler if s.fit], "half")
+    print("\n== Rubric mode, labelled ML set: fitted on odd questions, reported on even ones")
+    report_rubric(half, [s for s in ml if not s.fit])
+    print("\n   (on the fitted half, for comparison)")
+    report_rubric(half, [s for s in ml if s.fit])
+    print("\n== Reference mode, Mohler: fitted on assignments 1, 3, 5, 7, reported on 2, 4, 6, 8")
+    report_reference(half, [s for s in mohler if not s.fit])
+    if args.write:
+        full = fit(base, ml, mohler, "all")
+        CALIBRATION_FILE.write_text(
+            json.dumps(full.model_dump(mode="json"), indent=2) + "\n", encoding="utf-8"
+        )
+        print(
+            f"\nwrote {CALIBRATION_FILE} (fitted on all {len(ml)} labelled answers and {len(mohler)} Mohler answers)"
+        )
+
+
+def fit(base: Calibration, ml: list[Sample], mohler: list[Sample], scope: str) -> Calibration:
+    honest = [s for s in ml if s.level in ("strong", "partial", "thin")]
+    point = fit_points(base, honest)
+    cal = base.model_copy(update={"point": point})
+    cal = cal.model_copy(
+        update={"misconception": fit_misconceptions(cal, [s for s in ml if s.level in datasets.BASE_LEVELS])}
+    )
+    cal = cal.model_copy(update={"thresholds": fit_thresholds(cal, ml)})
+    scored = [s for s in ml if s.level in datasets.BASE_LEVELS]
+    rubric = fit_answer(cal, scored, RUBRIC_FEATURES)
+    reference = fit_answer(cal, mohler, REFERENCE_FEATURES)
+    return cal.model_copy(
+        update={
+            "version": f"2026-11-25/{scope}",
+            "fitted_on": (
+                f"{'odd-numbered questions of ' if scope == 'half' else ''}tests/data/graded_answers.jsonl "
+                f"({len(ml)} answers) and Mohler assignments "
+                f"{'1, 3, 5, 7' if scope == 'half' else '1-8'} ({len(mohler)} answers)"
+            ),
+            "rubric": rubric,
+            "reference": reference,
+            "caps": base.caps.model_copy(update=CAPS),
+            "bands": BANDS,
+        }
+    )
+
+
+def within_question_order(samples: list[Sample], scores: Sequence[float]) -> float:
+    """Over pairs of answers to the same question with different grades: the share ordered like the grades."""
+    by_question: dict[str, list[tuple[float, float]]] = {}
+    for s, score in zip(samples, scores, strict=True):
+        by_question.setdefault(s.assessment.question.id, []).append((s.grade, score))
+    right = total = 0.0
+    for pairs in by_question.values():
+        for (g1, s1), (g2, s2) in itertools.combinations(pairs, 2):
+            if g1 == g2:
+                continue
+            total += 1
+            right += 1.0 if (s1 - s2) * (g1 - g2) > 0 else 0.5 if s1 == s2 else 0.0
+    return right / total if total else 0.0
+
+
+def fit_points(base: Calibration, samples: list[Sample]) -> Any:
+    best: tuple[float, Any] = (-1.0, base.point)
+    steps = np.round(np.arange(0, 1.01, 0.1), 2)
+    for w_demoted, w_recall in itertools.product(steps, steps):
+        w_lexical = round(1 - w_demoted - w_recall, 2)
+        if w_lexical < 0 or w_demoted + w_recall < 0.5:
+            continue  # at least half the weight on embeddings, so a paraphrase counts as much as the rubric's words
+        for low in np.arange(0.1, 0.65, 0.05):
+            for span in (0.15, 0.2, 0.3, 0.4, 0.5):
+                point = base.point.model_copy(
+                    update={
+                        "w_demoted": w_demoted,
+                        "w_recall": w_recall,
+                        "w_lexical": w_lexical,
+                        "low": round(low, 2),
+                        "high": round(low + span, 2),
+                    }
+                )
+                cal = base.model_copy(update={"point": point})
+                coverage = [_coverage(cal, s.assessment) for s in samples]
+                quality = within_question_order(samples, coverage) + 0.1 * float(
+                    spearmanr(coverage, [s.grade for s in samples])[0]
+                )
+                if quality > best[0]:
+                    best = (quality, point)
+    print(f"key points: {best[1]} (order+spearman/10 {best[0]:.3f})", file=sys.stderr)
+    return best[1]
+
+
+def _coverage(cal: Calibration, assessment: Assessment) -> float:
+    strengths = point_strengths(assessment, cal)
+    question = assessment.question
+    weights = (
+        [p.weight for p in question.key_points] if not question.reference_mode else [1.0] * len(strengths)
+    )
+    return float(np.average(strengths, weights=weights)) if strengths else 0.0
+
+
+def fit_misconceptions(cal: Calibration, samples: list[Sample]) -> Any:
+    """Catch as many wrong answers as possible; each honest answer flagged costs as much as four catches."""
+    best: tuple[float, Any] = (-1e9, cal.misconception)
+    for share, similarity, margin, margin_any, gap, least_words in itertools.product(
+        (0.0, 0.25, 0.5, 0.75, 1.0),
+        (0.5, 0.55, 0.6, 0.65, 0.7, 0.75),
+        (0.0, 0.05, 0.1, 0.15, 0.2),
+        (-0.1, -0.05, 0.0, 0.05, 0.1),
+        (-1.0, 0.0, 0.05),
+        (1, 3, 4),
+    ):
+        m = cal.misconception.model_copy(
+            update={
+                "full_share": share,
+                "min_similarity": similarity,
+                "min_margin": margin,
+                "min_margin_any": margin_any,
+                "min_recall_gap": gap,
+                "min_words": least_words,
+            }
+        )
+        caught, false = _flag_counts(cal.model_copy(update={"misconception": m}), samples)
+        if caught - 4 * false > best[0]:
+            best = (caught - 4 * false, m)
+    caught, false = _flag_counts(cal.model_copy(update={"misconception": best[1]}), samples)
+    wrong = sum(s.level == "wrong" for s in samples)
+    print(
+        f"misconceptions: {best[1]} caught {caught}/{wrong} wrong, {false} honest answers flagged",
+        file=sys.stderr,
+    )
+    return best[1]
+
+
+def _flag_counts(cal: Calibration, samples: list[Sample]) -> tuple[int, int]:
+    flagged = [bool(stated_misconceptions(s.assessment, cal)) for s in samples]
+    caught = sum(f for f, s in zip(flagged, samples, strict=True) if s.level == "wrong")
+    false = sum(f for f, s in zip(flagged, samples, strict=True) if s.level != "wrong")
+    return caught, false
+
+
+def fit_thresholds(cal: Calibration, ml: list[Sample]) -> Any:
+    """The loosest echo and off-topic rules that flag no strong, partial or thin answer (rubric mode only)."""
+    honest = [s for s in ml if s.level in ("strong", "partial", "thin")]
+    coverage = {id(s): _coverage(cal, s.assessment) for s in ml}
+
+    def best(
+        rules: list[dict[str, float]],
+        flagged: Callable[[Sample, dict[str, float]], bool],
+        looseness: Callable[[dict[str, float]], float],
+        kind: str,
+    ) -> dict[str, float]:
+        targets = [s for s in ml if s.level == kind]
+        allowed = [r for r in rules if not any(flagged(s, r) for s in honest)]
+        return max(allowed, key=lambda r: (sum(flagged(s, r) for s in targets), looseness(r)))
+
+    def echo(s: Sample, r: dict[str, float]) -> bool:
+        a = s.assessment
+        return (
+            a.echo >= r["echo_share"] and a.novel <= r["echo_novel"] and coverage[id(s)] < r["echo_coverage"]
+        )
+
+    def off_topic(s: Sample, r: dict[str, float]) -> bool:
+        a = s.assessment
+        return (
+            not a.question.reference_mode
+            and a.topic_margin <= -r["off_topic_margin"]
+            and coverage[id(s)] < r["off_topic_coverage"]
+        )
+
+    echo_rules = [
+        {"echo_share": share, "echo_novel": novel, "echo_coverage": cover}
+        for share in (0.3, 0.4, 0.5, 0.6, 0.7)
+        for novel in range(2, 11)
+        for cover in (0.1, 0.2, 0.3, 0.4)
+    ]
+    echo_best = best(
+        echo_rules, echo, lambda r: r["echo_novel"] / 10 + r["echo_coverage"] - r["echo_share"], "echo"
+    )
+    topic_rules = [
+        {"off_topic_margin": margin, "off_topic_coverage": cover}
+        for margin in (0.0, 0.02, 0.05, 0.08, 0.1, 0.15)
+        for cover in (0.1, 0.2, 0.3, 0.4, 0.5)
+    ]
+    topic_best = best(
+        topic_rules, off_topic, lambda r: r["off_topic_coverage"] - r["off_topic_margin"], "off_topic"
+    )
+    print(f"thresholds: {echo_best | topic_best}", file=sys.stderr)
+    return cal.thresholds.model_copy(
+        update={**echo_best, **topic_best, "echo_novel": int(echo_best["echo_novel"])}
+    )
+
+
+def fit_answer(cal: Calibration, samples: list[Sample], names: list[str]) -> AnswerCalibration:
+    features = np.array([[_features(cal, s.assessment)[n] for n in names] for s in samples])
+    grades = np.array([s.grade for s in samples])
+    means, scales = features.mean(axis=0), features.std(axis=0) + 1e-9
+    ridge = Ridge(alpha=1.0).fit((features - means) / scales, grades)
+    raw = ridge.predict((features - means) / scales)
+    top = max(grades)
+    xs, ys = monotone_curve(raw, grades)
+    ys = ys * 100 / top
+    return AnswerCalibration(
+        features=names,
+        means=[round(float(v), 5) for v in means],
+        scales=[round(float(v), 5) for v in scales],
+        weights=[round(float(v), 5) for v in ridge.coef_],
+        intercept=round(float(ridge.intercept_), 5),
+        curve_x=[round(float(v), 5) for v in xs],
+        curve_y=[round(float(v), 3) for v in ys],
+    )
+
+
+def monotone_curve(raw: np.ndarray, grades: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """An increasing map from raw scores to grades: isotonic regression, joined through its blocks' centres.
+
+    Isotonic regression alone is a staircase, and a staircase gives many answers the
+    same score; joining the centres of its steps keeps the order of the raw scores.
+    """
+    curve = IsotonicRegression(y_min=0, y_max=float(max(grades))).fit(raw, grades)
+    fitted = curve.predict(raw)
+    xs, ys = [float(raw.min())], [float(fitted.min())]
+    for level in np.unique(fitted):
+        xs.append(float(raw[fitted == level].mean()))
+        ys.append(float(level))
+    xs.append(float(raw.max()))
+    ys.append(float(fitted.max()))
+    order = np.argsort(xs, kind="stable")
+    return np.array(xs)[order], np.maximum.accumulate(np.array(ys)[order])
+
+
+def _features(cal: Calibration, assessment: Assessment) -> dict[str, float]:
+    return judge(assessment, cal).features
+
+
+def report_rubric(cal: Calibration, samples: list[Sample]) -> None:
+    scores = {id(s): judge(s.assessment, cal).score for s in samples}
+    base = [s for s in samples if s.level in datasets.BASE_LEVELS]
+    order = within_question_order(base, [scores[id(s)] for s in base])
+    rho = spearmanr([s.grade for s in base], [scores[id(s)] for s in base])[0]
+    print(f"  pairwise order within a question   {order:.3f}   (target >= 0.90)")
+    print(f"  Spearman against the levels        {rho:.3f}   (target >= 0.80; {len(base)} answers)")
+    by_level: dict[str, list[int]] = {}
+    for s in samples:
+        by_level.setdefault(s.level, []).append(scores[id(s)])
+    print("  mean score per level:  " + "  ".join(f"{k} {np.mean(v):.0f}" for k, v in by_level.items()))
+    partial = {s.assessment.question.id: scores[id(s)] for s in samples if s.level == "partial"}
+    above = [s for s in samples if s.level == "wrong" and scores[id(s)] >= partial[s.assessment.question.id]]
+    print(
+        f"  wrong answers below their partial  {sum(s.level == 'wrong' for s in samples) - len(above)}/{sum(s.level == 'wrong' for s in samples)}"
+    )
+    for s in above:
+        print(
+            f"     Q{s.assessment.question.number}: wrong {scores[id(s)]} >= partial {partial[s.assessment.question.id]}"
+        )
+    limits = {"echo": 25, "off_topic": 25, "gibberish": 25, "injection": 25, "idk": 0}
+    for level, limit in limits.items():
+        got = by_level.get(level, [])
+        print(
+            f"  {level:<10} max {max(got, default=0):>3} (limit {limit}): {'ok' if all(v <= limit for v in got) else 'FAIL'}"
+        )
+    keyword_above = [
+        s
+        for s in samples
+        if s.level == "keywords" and scores[id(s)] >= partial.get(s.assessment.question.id, 101)
+    ]
+    print(
+        f"  keyword lists below the partial    {sum(s.level == 'keywords' for s in samples) - len(keyword_above)}/{sum(s.level == 'keywords' for s in samples)}"
+    )
+
+
+def report_reference(cal: Calibration, samples: list[Sample]) -> None:
+    scores = np.array([judge(s.assessment, cal).score for s in samples], dtype=float)
+    grades = np.array([s.grade for s in samples])
+    print(
+        f"  Pearson {pearsonr(scores, grades)[0]:.3f}  Spearman {spearmanr(scores, grades)[0]:.3f}  n {len(samples)}"
+    )
+    for group in sorted({s.level for s in samples}, key=int):
+        mask = np.array([s.level == group for s in samples])
+        print(
+            f"    assignment {group}: Pearson {pearsonr(scores[mask], grades[mask])[0]:.3f} (n {mask.sum()})"
+        )
+
+
+Fitter = Callable[..., Any]
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,80 @@
+"""The evaluation data sets, read the same way by the calibration script, the benchmarks and the tests."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from viva.bank import Question
+from viva.grading import reference_question
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+LABELLED = ROOT / "tests" / "data" / "graded_answers.jsonl"
+MOHLER = SHARED / "data" / "mohler-dev.csv"
+SEMEVAL = {name: SHARED / "data" / f"semeval-train-{name}.csv" for name in ("beetle", "scientsbank")}
+BASE_LEVELS = ("strong", "partial", "thin", "wrong")
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """An answer of the labelled ML set: its bank question, its level and the grade that level means."""
+
+    question: int
+    level: str
+    grade: float
+    answer: str
+
+    @property
+    def held_out(self) -> bool:
+        """Even-numbered questions are never fitted on: they are what the report is about."""
+        return self.question % 2 == 0
+
+
+@dataclass(frozen=True)
+class Graded:
+    """An answer of a reference-answer set (Mohler or SemEval) with its human grade or label."""
+
+    question: Question
+    answer: str
+    grade: float
+    group: str
+    label: str = ""
+
+
+def labelled() -> list[Labelled]:
+    rows = [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [Labelled(r["question"], r["level"], float(r["grade"]), r["answer"]) for r in rows]
+
+
+def mohler() -> list[Graded]:
+    """Mohler's assignments 1-8; `group` is the assignment number."""
+    rows = list(csv.DictReader(MOHLER.open(encoding="utf-8")))
+    questions: dict[str, Question] = {}
+    out = []
+    for row in rows:
+        qid = row["question_id"]
+        if qid not in questions:
+            questions[qid] = reference_question(
+                row["question"], row["reference_answer"], id=f"mohler-{qid.replace('.', '-')}"
+            )
+        out.append(Graded(questions[qid], row["student_answer"], float(row["score"]), qid.split(".")[0]))
+    return out
+
+
+def semeval(name: str) -> list[Graded]:
+    """SemEval-2013 answers labelled correct / contradictory / incorrect; the best reference alternative."""
+    rows = list(csv.DictReader(SEMEVAL[name].open(encoding="utf-8")))
+    questions: dict[str, Question] = {}
+    out = []
+    for row in rows:
+        qid = row["question_id"]
+        if qid not in questions:
+            reference = row["reference_answer"].split(" ; ")[0]
+            slug = "".join(ch if ch.isalnum() else "-" for ch in qid.lower()).strip("-")[:50]
+            questions[qid] = reference_question(row["question"], reference, id=f"semeval-{slug}")
+        grade = {"correct": 2.0, "incorrect": 1.0, "contradictory": 0.0}[row["label"]]
+        out.append(Graded(questions[qid], row["student_answer"], grade, qid, row["label"]))
+    return out

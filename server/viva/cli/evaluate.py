@@ -1,0 +1,143 @@
+"""`viva eval`: grade a human-graded data set and say how well Viva agrees with the humans."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Annotated
+
+import numpy as np
+import typer
+from pydantic import BaseModel, ValidationError
+from scipy.stats import pearsonr, spearmanr
+
+from viva.cli.errors import reported_errors
+from viva.cli.progress import progress_bar
+from viva.errors import VivaError
+from viva.grading import load_grader
+from viva.grading.grader import QuestionLike, reference_question
+
+BATCH = 64
+MOHLER_COLUMNS = {"question", "reference_answer", "student_answer", "score"}
+
+
+class Agreement(BaseModel):
+    """How Viva's scores agree with human grades."""
+
+    n: int
+    pearson: float
+    spearman: float
+    rmse: float
+    """Root mean squared error, in the human scale, after a linear fit of Viva's scores to the human grades."""
+
+
+class Item(BaseModel):
+    question: QuestionLike
+    answer: str
+    human: float
+    group: str | None = None
+    """Agreement is also shown per group: the assignment of a Mohler row; the question's category otherwise."""
+
+
+def evaluate(
+    file: Annotated[
+        Path, typer.Argument(help="Mohler-style CSV (reference mode) or JSONL {question, answer, grade}.")
+    ],
+    as_json: Annotated[bool, typer.Option("--json", help="End with one JSON line of the figures.")] = False,
+    chart: Annotated[
+        Path | None,
+        typer.Option(help="Save a chart (PNG or SVG): Viva against humans, and agreement per group."),
+    ] = None,
+) -> None:
+    """Grade every answer of a human-graded set and print Pearson, Spearman and RMSE against the humans."""
+    with reported_errors():
+        items = _read(file)
+        grader = load_grader()
+        scores: list[float] = []
+        with progress_bar("grading", total=len(items)) as bar:
+            for start in range(0, len(items), BATCH):
+                batch = items[start : start + BATCH]
+                scores += [g.score for g in grader.grade_many([(i.question, i.answer) for i in batch])]
+                bar.advance(bar.task_ids[0], len(batch))
+    human = np.array([i.human for i in items])
+    viva = np.array(scores, dtype=float)
+    overall = agreement(viva, human)
+    groups: dict[str, list[int]] = defaultdict(list)
+    for index, item in enumerate(items):
+        groups[item.group or grader.question(item.question).category].append(index)
+    by_group = {g: agreement(viva[ix], human[ix]) for g, ix in groups.items() if len(ix) >= 3}
+    typer.echo(f"n         {overall.n}")
+    typer.echo(f"pearson   {overall.pearson:.3f}")
+    typer.echo(f"spearman  {overall.spearman:.3f}")
+    typer.echo(f"rmse      {overall.rmse:.3f}  (human scale, after a linear fit)")
+    if len(by_group) > 1:
+        typer.echo(f"\n{'per group':<36} {'n':>4}  pearson  spearman")
+        for name, figures in by_group.items():
+            typer.echo(f"  {name[:34]:<34} {figures.n:>4}  {figures.pearson:7.3f}  {figures.spearman:8.3f}")
+    if chart:
+        from viva.reports.charts import agreement_chart
+
+        agreement_chart(viva, human, {g: figures.pearson for g, figures in by_group.items()}, chart)
+        typer.echo(f"\nchart: {chart}")
+    if as_json:
+        typer.echo(
+            json.dumps(overall.model_dump() | {"groups": {g: f.model_dump() for g, f in by_group.items()}})
+        )
+
+
+def agreement(viva: np.ndarray, human: np.ndarray) -> Agreement:
+    n = len(viva)
+    if n < 2 or np.std(viva) == 0 or np.std(human) == 0:
+        return Agreement(n=n, pearson=0.0, spearman=0.0, rmse=float(np.std(human)) if n else 0.0)
+    slope, intercept = np.polyfit(viva, human, 1)
+    rmse = float(np.sqrt(np.mean((slope * viva + intercept - human) ** 2)))
+    return Agreement(
+        n=n, pearson=float(pearsonr(viva, human)[0]), spearman=float(spearmanr(viva, human)[0]), rmse=rmse
+    )
+
+
+def _read(path: Path) -> list[Item]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise VivaError(f"cannot read {path}: {error.strerror}") from error
+    if path.suffix == ".csv":
+        return _read_csv(path, text)
+    return _read_jsonl(path, text)
+
+
+def _read_csv(path: Path, text: str) -> list[Item]:
+    rows = list(csv.DictReader(text.splitlines()))
+    missing = MOHLER_COLUMNS - set(rows[0] if rows else ())
+    if missing:
+        raise VivaError(f"{path}: missing column(s) {', '.join(sorted(missing))} (the Mohler layout)")
+    questions: dict[tuple[str, str], QuestionLike] = {}
+    items = []
+    for number, row in enumerate(rows, start=2):
+        key = (row["question"], row["reference_answer"])
+        if key not in questions:
+            questions[key] = reference_question(*key)
+        try:
+            human = float(row["score"])
+        except ValueError as error:
+            raise VivaError(f"{path}:{number}: score {row['score']!r} is not a number") from error
+        group = "assignment " + row["question_id"].split(".")[0] if row.get("question_id") else "all"
+        items.append(Item(question=questions[key], answer=row["student_answer"], human=human, group=group))
+    return items
+
+
+def _read_jsonl(path: Path, text: str) -> list[Item]:
+    items = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            items.append(Item(question=row["question"], answer=row["answer"], human=float(row["grade"])))
+        except (ValueError, KeyError, TypeError, ValidationError) as error:
+            raise VivaError(
+                f'{path}:{number}: expected {{"question", "answer", "grade"}} ({error})'
+            ) from error
+    return items

@@ -1,0 +1,173 @@
+"""`viva grade`: grade one answer, or a JSONL stream of them."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import BaseModel, ValidationError
+
+from viva.cli.errors import reported_errors
+from viva.cli.progress import progress_bar
+from viva.errors import VivaError
+from viva.grading import Grade, load_grader
+from viva.grading.grader import Grader, QuestionLike, reference_question
+
+BATCH = 64
+
+
+class GradeRequest(BaseModel):
+    """One line of `viva grade --jsonl`: a bank question (number or id), or a question text with a reference."""
+
+    question: int | str
+    answer: str
+    reference: str | None = None
+
+    def target(self) -> QuestionLike:
+        if self.reference is not None:
+            return reference_question(str(self.question), self.reference)
+        return self.question
+
+
+def grade(
+    question: Annotated[str | None, typer.Option(help="A question number or id from the bank.")] = None,
+    answer: Annotated[str | None, typer.Option(help="The candidate's answer.")] = None,
+    reference: Annotated[
+        str | None,
+        typer.Option(help="Grade against this reference answer; --question is then the question text."),
+    ] = None,
+    jsonl: Annotated[
+        str | None,
+        typer.Option(help='Grade every line {"question", "answer"[, "reference"]} of FILE (- for stdin).'),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the grade as one JSON object.")] = False,
+) -> None:
+    """Grade an answer against its question's rubric and show the evidence."""
+    if jsonl is not None:
+        if question or answer:
+            raise typer.BadParameter("use either --jsonl or --question/--answer, not both")
+        raise typer.Exit(_grade_stream(jsonl))
+    if question is None or answer is None:
+        raise typer.BadParameter("give --question and --answer (or --jsonl FILE)")
+    with reported_errors():
+        request = GradeRequest(
+            question=int(question) if question.isdigit() else question, answer=answer, reference=reference
+        )
+        result = load_grader().grade(request.target(), request.answer)
+    typer.echo(result.model_dump_json() if as_json else render(result))
+
+
+def _grade_stream(source: str) -> int:
+    lines = list(_read_lines(source))
+    grader: Grader | None = None
+    failures = 0
+    with progress_bar("grading", total=len(lines)) as bar:
+        for start in range(0, len(lines), BATCH):
+            batch = lines[start : start + BATCH]
+            requests: list[tuple[int, GradeRequest]] = []
+            outputs: dict[int, str] = {}
+            for number, text in batch:
+                try:
+                    requests.append((number, GradeRequest.model_validate_json(text)))
+                except ValidationError as error:
+                    outputs[number] = _error_line(number, "invalid_line", _first_problem(error))
+            if requests:
+                grader = grader or load_grader()
+                outputs |= _grade_batch(grader, requests)
+            for number, _ in batch:
+                failures += "error" in outputs[number][:12]
+                sys.stdout.write(outputs[number] + "\n")
+            sys.stdout.flush()
+            bar.advance(bar.task_ids[0], len(batch))
+    if failures:
+        typer.echo(f"{failures} line(s) could not be graded", err=True)
+    return 1 if failures else 0
+
+
+def _grade_batch(grader: Grader, requests: list[tuple[int, GradeRequest]]) -> dict[int, str]:
+    outputs: dict[int, str] = {}
+    ready: list[tuple[int, QuestionLike, str]] = []
+    for number, request in requests:
+        try:
+            ready.append((number, grader.question(request.target()), request.answer))
+        except VivaError as error:
+            outputs[number] = _error_line(number, error.code, error.message)
+    grades = grader.grade_many([(q, a) for _, q, a in ready])
+    for (number, _, _), result in zip(ready, grades, strict=True):
+        outputs[number] = result.model_dump_json()
+    return outputs
+
+
+def _read_lines(source: str) -> Iterator[tuple[int, str]]:
+    with reported_errors():
+        try:
+            text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+        except OSError as error:
+            raise VivaError(f"cannot read {source}: {error.strerror}") from error
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            yield number, line
+
+
+def _error_line(number: int, code: str, message: str) -> str:
+    return json.dumps({"error": {"code": code, "message": f"line {number}: {message}"}, "line": number})
+
+
+def _first_problem(error: ValidationError) -> str:
+    detail: Any = error.errors()[0]
+    where = ".".join(str(p) for p in detail["loc"]) or "line"
+    return f"{where}: {detail['msg']}"
+
+
+def render(result: Grade) -> str:
+    """A grade for people: score, the points covered with the candidate's own words, what was missed, and why."""
+    q = result.question
+    lines = [
+        f"Q{q.number} {q.text}" if q.number else q.text,
+        f"Score {result.score}/100 ({result.band}). {result.summary}",
+    ]
+    covered = [p for p in result.key_points if p.status != "missed"]
+    missed = [p for p in result.key_points if p.status == "missed"]
+    if covered:
+        lines += ["", "Covered:"]
+        for p in covered:
+            mark = "✓" if p.status == "covered" else "~"
+            said = f" — “{p.evidence.text}”" if p.evidence else ""
+            lines.append(f"  {mark} {p.id}{' (required)' if p.required else ''}: {p.text}{said}")
+    if missed:
+        lines += ["", "Missed:"]
+        for p in missed:
+            why = f" (contradicted: {p.contradicted_by})" if p.contradicted_by else ""
+            lines.append(f"  ✗ {p.id}{' (required)' if p.required else ''}: {p.text}{why}")
+    if result.misconceptions:
+        lines += ["", "Misconceptions:"]
+        for m in result.misconceptions:
+            lines.append(f"  ! “{m.evidence.text}” — {m.explanation}")
+    if result.flags:
+        lines += ["", "Flags:"]
+        lines += [f"  - {f.code}: {f.message}" for f in result.flags]
+    d = result.delivery
+    checks = " · ".join(
+        f"{name} {'✓' if ok else '✗'}"
+        for name, ok in (
+            ("definition", d.opens_with_definition),
+            ("example", d.gives_example),
+            ("trade-off", d.names_trade_off),
+        )
+    )
+    lines += [
+        "",
+        f"Delivery: {d.words} words, about {d.speaking_seconds} s spoken (aim for {d.target_seconds} s) · {checks}",
+    ]
+    lines += [f"  tip: {tip}" for tip in d.tips]
+    if result.follow_up:
+        lines += ["", f"Follow-up: {result.follow_up.question}"]
+    lines += [
+        "",
+        f"[{result.grader.method} grading · {result.grader.embedding_model} · rubric {result.grader.rubric_version}]",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,321 @@
+"""Measuring an answer against a rubric: the raw evidence, before any calibrated constant.
+
+`assess` turns an encoded answer into numbers (how close each key point's best
+match is, how much of its wording the answer recalls, which misconception each
+clause resembles, how much of the answer is the question said back) together
+with the spans they come from. `viva.grading.scoring` turns those numbers into
+statuses and a score with the fitted constants of `calibration.json`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from viva.bank import Question
+from viva.grading.contradiction import contradicts
+from viva.grading.encoding import Encoded
+from viva.grading.rubric_index import QuestionIndex
+from viva.grading.text import Span, content_stems
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A sentence or clause of the answer, with its full and question-demoted embeddings."""
+
+    span: Span
+    vector: np.ndarray
+    demoted: np.ndarray
+    stems: frozenset[str]
+    counts: bool = True
+    """False for sentences that earn nothing: instructions to the grader."""
+
+
+@dataclass(frozen=True)
+class PointMatch:
+    """How one key point (or one misconception) is matched by the answer."""
+
+    demoted: float
+    """Best cosine between the question-demoted embeddings of the point and of any unit."""
+    full: float
+    recall: float
+    """Token-level recall: the mean, over the point's content words, of the best contextual match in the answer."""
+    lexical: float
+    """The share of the point's content-word stems the answer uses."""
+    unit: int | None
+    """Index of the best-matching unit (the evidence)."""
+    conflict: bool = False
+    """The best unit uses an opposite word or a negation where the point does not."""
+
+
+@dataclass(frozen=True)
+class MisconceptionMatch:
+    index: int
+    """Which of the question's misconceptions."""
+    point: int
+    """Index of the key point it contradicts."""
+    own: float
+    """Best demoted cosine between a unit and the misconception (over its phrasings)."""
+    rival: float
+    """The same unit's demoted cosine with the contradicted key point."""
+    own_full: float
+    """As `own`, with the question's words kept: they bind roles ("bagging" reduces variance, not "boosting")."""
+    rival_full: float
+    rival_any: float
+    """The same unit's best mixed cosine with any correct statement of the rubric (key points, model answer)."""
+    words: int
+    """Content words in the unit: a three-word fragment states little."""
+    distinct: float
+    """The share of the misconception's own words (not in the key point, not in the question) the unit uses."""
+    recall_gap: float
+    """Token recall of the misconception's words minus that of the key point's."""
+    unit: int
+
+
+@dataclass(frozen=True)
+class Assessment:
+    question: Question
+    answer: str
+    units: list[Unit]
+    points: list[PointMatch]
+    misconceptions: list[MisconceptionMatch]
+    words: int
+    echo: float
+    """Share of the answer's content words that only repeat the question's."""
+    novel: int
+    """How many different content words the answer adds to the question's."""
+    topic_margin: float
+    """Own key-point fit minus the best fit among the other questions (negative: another question fits better)."""
+    closest_other: int | None
+    reference: dict[str, float]
+    """Whole-answer comparisons with the model answer (the features of reference-answer mode)."""
+    non_answer: str | None = None
+    gibberish: bool = False
+    keyword_list: bool = False
+    instructions: list[Span] = field(default_factory=list)
+
+
+def answer_units(encoded: list[Encoded], excluded: list[Span]) -> list[Unit]:
+    """Sentences and their clauses as comparable units; sentences inside `excluded` spans earn nothing."""
+    units: list[Unit] = []
+    for sentence in encoded:
+        span = Span(sentence.start, sentence.start + len(sentence.text), sentence.text)
+        counts = not any(
+            ex.start <= span.start < ex.end or span.start <= ex.start < span.end for ex in excluded
+        )
+        units.append(
+            Unit(span, sentence.vector, sentence.demoted, frozenset(content_stems(span.text)), counts)
+        )
+        for clause, vector, demoted in zip(
+            sentence.clauses, sentence.clause_vectors, sentence.clause_demoted, strict=True
+        ):
+            units.append(Unit(clause, vector, demoted, frozenset(content_stems(clause.text)), counts))
+    return units
+
+
+def match_point(
+    variants: tuple[Encoded, ...], units: list[Unit], words: np.ndarray, stems: set[str]
+) -> PointMatch:
+    """The best match of a rubric statement (any of its phrasings) among the answer's units."""
+    live = [i for i, u in enumerate(units) if u.counts]
+    if not live:
+        return PointMatch(0.0, 0.0, 0.0, 0.0, None)
+    demoted = np.stack([units[i].demoted for i in live])
+    full = np.stack([units[i].vector for i in live])
+    best_demoted, best_full, best_recall, best_lexical, best_unit = -1.0, -1.0, 0.0, 0.0, live[0]
+    for variant in variants:
+        scores = demoted @ variant.demoted
+        top = int(np.argmax(scores))
+        if scores[top] > best_demoted:
+            best_demoted, best_unit = float(scores[top]), live[top]
+        best_full = max(best_full, float((full @ variant.vector).max()))
+        if len(variant.words) and len(words):
+            best_recall = max(best_recall, float((variant.words @ words.T).max(axis=1).mean()))
+        if variant.stems:
+            best_lexical = max(best_lexical, len(set(variant.stems) & stems) / len(set(variant.stems)))
+    return PointMatch(
+        demoted=max(best_demoted, 0.0),
+        full=max(best_full, 0.0),
+        recall=max(best_recall, 0.0),
+        lexical=best_lexical,
+        unit=best_unit,
+        conflict=contradicts(variants[0].text, units[best_unit].span.text),
+    )
+
+
+def match_misconceptions(
+    index: QuestionIndex, units: list[Unit], words: np.ndarray
+) -> list[MisconceptionMatch]:
+    """For each misconception, the unit closest to it and how that unit compares with the key point it denies."""
+    live = [i for i, u in enumerate(units) if u.counts]
+    if not live:
+        return []
+    demoted = np.stack([units[i].demoted for i in live])
+    full = np.stack([units[i].vector for i in live])
+    point_ids = [p.id for p in index.question.key_points]
+    correct = [v for variants in index.key_points for v in variants] + list(index.reference)
+    any_correct = np.max([(demoted @ v.demoted + full @ v.vector) / 2 for v in correct], axis=0)
+    matches: list[MisconceptionMatch] = []
+    for number, (wrong, variants) in enumerate(
+        zip(index.question.misconceptions, index.misconceptions, strict=True)
+    ):
+        point = point_ids.index(wrong.contradicts)
+        rival_variants = index.key_points[point]
+        own = np.max([demoted @ v.demoted for v in variants], axis=0)
+        rival = np.max([demoted @ v.demoted for v in rival_variants], axis=0)
+        own_full = np.max([full @ v.vector for v in variants], axis=0)
+        rival_full = np.max([full @ v.vector for v in rival_variants], axis=0)
+        top = int(np.argmax(own + own_full - 0.5 * (rival + rival_full)))
+        matches.append(
+            MisconceptionMatch(
+                index=number,
+                point=point,
+                own=float(own[top]),
+                rival=float(rival[top]),
+                own_full=float(own_full[top]),
+                rival_full=float(rival_full[top]),
+                rival_any=float(any_correct[top]),
+                words=len(units[live[top]].stems),
+                distinct=_distinct_share(variants, rival_variants, units[live[top]].stems),
+                recall_gap=_recall(variants, words) - _recall(rival_variants, words),
+                unit=live[top],
+            )
+        )
+    return matches
+
+
+def _distinct_share(wrong: tuple[Encoded, ...], right: tuple[Encoded, ...], unit: frozenset[str]) -> float:
+    right_stems = {s for v in right for s in v.stems}
+    shares = []
+    for variant in wrong:
+        own = set(variant.stems) - right_stems
+        if own:
+            shares.append(len(own & unit) / len(own))
+    return max(shares, default=0.0)
+
+
+def _recall(variants: tuple[Encoded, ...], words: np.ndarray) -> float:
+    scores = [float((v.words @ words.T).max(axis=1).mean()) for v in variants if len(v.words) and len(words)]
+    return max(scores, default=0.0)
+
+
+def echo_share(question_stems: frozenset[str], answer: str) -> float:
+    stems = content_stems(answer)
+    if not stems:
+        return 0.0
+    return sum(s in question_stems for s in stems) / len(stems)
+
+
+def topic_fit(
+    units: list[Unit], point_vectors: np.ndarray, owners: np.ndarray, n_questions: int
+) -> np.ndarray:
+    """For every question of the bank, the mean over its key points of their best full cosine with a unit."""
+    live = [u.vector for u in units if u.counts]
+    if not live:
+        return np.zeros(n_questions)
+    best = (point_vectors @ np.stack(live).T).max(axis=1)
+    sums = np.bincount(owners, weights=best, minlength=n_questions)
+    counts = np.maximum(np.bincount(owners, minlength=n_questions), 1)
+    return np.asarray(sums / counts)
+
+
+@dataclass(frozen=True)
+class BankTopics:
+    """Every bank question's key points, stacked: what an off-topic answer is compared with."""
+
+    vectors: np.ndarray
+    owners: np.ndarray
+    question_ids: tuple[str, ...]
+
+
+def point_variants(index: QuestionIndex) -> list[tuple[Encoded, ...]]:
+    """The statements an answer is graded against: the rubric's key points, or the reference's units."""
+    if index.question.reference_mode:
+        return [(unit,) for unit in index.reference]
+    return list(index.key_points)
+
+
+def assess(
+    index: QuestionIndex,
+    answer: str,
+    encoded: list[Encoded],
+    topics: BankTopics,
+    *,
+    instructions: list[Span],
+    non_answer: str | None,
+    gibberish: bool,
+    keyword_list: bool,
+    words: int,
+) -> Assessment:
+    units = answer_units(encoded, instructions)
+    counted = [e for e in encoded if not any(ex.start <= e.start < ex.end for ex in instructions)]
+    answer_words = (
+        np.concatenate([e.words for e in counted]) if counted else np.zeros((0, 1), dtype=np.float32)
+    )
+    stems = {s for e in counted for s in e.stems}
+    variants = point_variants(index)
+    points = [match_point(v, units, answer_words, stems) for v in variants]
+    wrong = [] if index.question.reference_mode else match_misconceptions(index, units, answer_words)
+    reference = compare_with_reference(index, counted, answer_words, stems, words)
+    counted_text = " ".join(e.text for e in counted)
+    fit = topic_fit(units, topics.vectors, topics.owners, len(topics.question_ids))
+    own = float(np.mean([p.full for p in points])) if points else 0.0
+    others = [(score, i) for i, score in enumerate(fit) if topics.question_ids[i] != index.question.id]
+    best_other, closest = max(others, default=(0.0, None))
+    return Assessment(
+        question=index.question,
+        answer=answer,
+        units=units,
+        points=points,
+        misconceptions=wrong,
+        words=words,
+        echo=echo_share(index.question_stems, counted_text),
+        novel=len(set(content_stems(counted_text)) - index.question_stems),
+        topic_margin=own - float(best_other),
+        closest_other=closest,
+        reference=reference,
+        non_answer=non_answer,
+        gibberish=gibberish,
+        keyword_list=keyword_list,
+        instructions=instructions,
+    )
+
+
+def compare_with_reference(
+    index: QuestionIndex, sentences: list[Encoded], words: np.ndarray, stems: set[str], word_count: int
+) -> dict[str, float]:
+    """The answer as a whole against the model answer, with the question's own words left out."""
+    reference = index.model_answer
+    if not sentences:
+        return dict.fromkeys(_REFERENCE_FEATURES, 0.0) | {
+            "length_ratio": float(np.log(1 / (1 + len(reference.text.split()))))
+        }
+    demoted = np.sum([e.demoted * len(e.stems) for e in sentences], axis=0)
+    norm = float(np.linalg.norm(demoted))
+    similarity = float(demoted @ reference.demoted / norm) if norm else 0.0
+    if len(reference.words) and len(words):
+        matrix = reference.words @ words.T
+        recall, precision = float(matrix.max(axis=1).mean()), float(matrix.max(axis=0).mean())
+    else:
+        recall = precision = 0.0
+    reference_stems = set(reference.stems)
+    shared = len(reference_stems & stems)
+    return {
+        "demoted": similarity,
+        "recall": recall,
+        "precision": precision,
+        "lexical_recall": shared / max(len(reference_stems), 1),
+        "lexical_precision": shared / max(len(stems), 1),
+        "length_ratio": float(np.log((word_count + 1) / (len(reference.text.split()) + 1))),
+    }
+
+
+_REFERENCE_FEATURES = (
+    "demoted",
+    "recall",
+    "precision",
+    "lexical_recall",
+    "lexical_precision",
+    "length_ratio",
+)

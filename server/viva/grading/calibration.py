@@ -1,0 +1,127 @@
+"""The fitted constants of grading, shipped as data (`calibration.json`) rather than scattered in code.
+
+`bench/calibrate.py` fits them (on half the questions of the labelled ML set for
+the report, then on all of it for the shipped file; on Mohler's assignments for
+reference mode) and writes the file; this module only reads it. Each field says
+what it controls; the fitting script says how it was chosen.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
+
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class PointCalibration(Frozen):
+    """How strongly an answer makes a key point: a weighted mix of three similarities, rescaled to 0-1."""
+
+    w_demoted: float = Field(description="Weight of the question-demoted cosine of the best unit.")
+    w_recall: float = Field(description="Weight of the token-level recall of the point's words.")
+    w_lexical: float = Field(description="Weight of the share of the point's word stems the answer uses.")
+    low: float = Field(description="Mix at or below which the point is not made at all (strength 0).")
+    high: float = Field(description="Mix at or above which the point is fully made (strength 1).")
+    covered: float = Field(description="Strength from which a point counts as covered.")
+    partial: float = Field(description="Strength from which a point counts as partly covered.")
+    conflict_penalty: float = Field(
+        description="Share of a point's strength lost when its best match negates it or swaps in an antonym."
+    )
+
+
+class MisconceptionCalibration(Frozen):
+    """When a clause states a misconception rather than the key point it contradicts."""
+
+    full_share: float = Field(
+        description="Similarities mix the question-demoted cosine and, with this share, the full cosine."
+    )
+    min_similarity: float = Field(
+        description="Least (mixed) cosine between the clause and the misconception."
+    )
+    min_margin: float = Field(
+        description="How much closer to the misconception than to the key point it must be."
+    )
+    min_margin_any: float = Field(
+        description="How much closer to the misconception than to any correct statement of the rubric it must be."
+    )
+    min_words: int = Field(description="Least content words in the clause: fragments state nothing.")
+    min_recall_gap: float = Field(
+        description="How much more of the misconception's wording than of the key point's the answer must recall."
+    )
+
+
+class AnswerCalibration(Frozen):
+    """A linear score over answer-level features, then an increasing map onto 0-100."""
+
+    features: list[str] = Field(description="Names of the features, in the order of `weights`.")
+    means: list[float]
+    scales: list[float]
+    weights: list[float]
+    intercept: float
+    curve_x: list[float] = Field(description="Isotonic map: raw linear scores...")
+    curve_y: list[float] = Field(description="...and the 0-100 scores they map to (linear in between).")
+
+    def score(self, values: dict[str, float]) -> float:
+        x = np.array([values[name] for name in self.features])
+        raw = float(
+            (x - np.array(self.means)) / np.array(self.scales) @ np.array(self.weights) + self.intercept
+        )
+        return float(np.interp(raw, self.curve_x, self.curve_y))
+
+
+class Caps(Frozen):
+    """The most an answer can score when it is flagged; flags never raise a score."""
+
+    grader_instructions: int
+    off_topic: int
+    keyword_list: int
+    echo: int
+    gibberish: int
+    misconception: int
+
+
+class Thresholds(Frozen):
+    off_topic_margin: float = Field(
+        description="Flag off-topic when another question's key points fit the answer better by this much."
+    )
+    off_topic_coverage: float = Field(
+        description="...and the answer covers less than this of its own rubric."
+    )
+    echo_share: float = Field(
+        description="Flag echo when this share of the answer's content words is the question's,"
+    )
+    echo_novel: int = Field(description="...it adds at most this many words of its own...")
+    echo_coverage: float = Field(description="...and it covers less than this of the rubric.")
+
+
+class Calibration(Frozen):
+    version: str
+    fitted_on: str = Field(description="What the constants were fitted on.")
+    point: PointCalibration
+    misconception: MisconceptionCalibration
+    rubric: AnswerCalibration = Field(description="Score of an answer graded against a rubric.")
+    reference: AnswerCalibration = Field(description="Score of an answer graded against a reference answer.")
+    caps: Caps
+    thresholds: Thresholds
+    bands: list[tuple[int, str]] = Field(description="(lowest score, band), from the highest band down.")
+
+    def band(self, score: int) -> str:
+        return next(name for lowest, name in self.bands if score >= lowest)
+
+
+def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration:
+    return Calibration.model_validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+@lru_cache(maxsize=1)
+def shipped_calibration() -> Calibration:
+    """The calibration bundled with the package."""
+    return load_calibration()

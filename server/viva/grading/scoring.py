@@ -1,0 +1,182 @@
+"""From an assessment's raw similarities to statuses, flags and a score, with the fitted constants.
+
+Everything here is cheap arithmetic on an `Assessment`, so the calibration
+script can re-score thousands of answers for every candidate set of constants.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from viva.grading.assessment import Assessment, MisconceptionMatch
+from viva.grading.calibration import Calibration, MisconceptionCalibration
+from viva.grading.models import FlagCode, Status
+
+MAX_COUNTED_MISCONCEPTIONS = 2
+
+
+@dataclass(frozen=True)
+class Judgement:
+    strengths: list[float]
+    statuses: list[Status]
+    contradicted_by: list[int | None]
+    """For each key point, the index of the misconception stated against it."""
+    misconceptions: list[MisconceptionMatch]
+    """The misconceptions the answer states."""
+    flags: list[FlagCode]
+    features: dict[str, float]
+    score: int
+    band: str
+
+
+def point_strengths(
+    assessment: Assessment, calibration: Calibration, tainted: set[int] | None = None
+) -> list[float]:
+    """How strongly each key point (or reference unit) is made, 0 to 1.
+
+    A point whose best match negates it, swaps in an antonym, or is a clause that
+    states a misconception (`tainted` units) loses part of its strength.
+    """
+    c = calibration.point
+    tainted_spans = [assessment.units[i].span for i in tainted or ()]
+    strengths = []
+    for match in assessment.points:
+        mix = c.w_demoted * match.demoted + c.w_recall * match.recall + c.w_lexical * match.lexical
+        strength = float(np.clip((mix - c.low) / (c.high - c.low), 0.0, 1.0))
+        best = assessment.units[match.unit].span if match.unit is not None else None
+        overlaps = best is not None and any(s.start < best.end and best.start < s.end for s in tainted_spans)
+        if match.conflict or overlaps:
+            strength *= 1.0 - c.conflict_penalty
+        strengths.append(strength)
+    return strengths
+
+
+def stated_misconceptions(assessment: Assessment, calibration: Calibration) -> list[MisconceptionMatch]:
+    """The misconceptions some clause states: close to the wrong statement, clearly closer than to the right one."""
+    c = calibration.misconception
+    return [
+        m
+        for m in assessment.misconceptions
+        if (own := _mixed(c, m.own, m.own_full)) >= c.min_similarity
+        and own - _mixed(c, m.rival, m.rival_full) >= c.min_margin
+        and own - m.rival_any >= c.min_margin_any
+        and m.recall_gap >= c.min_recall_gap
+        and m.words >= c.min_words
+    ]
+
+
+def misconception_margin(assessment: Assessment, calibration: Calibration) -> float:
+    """How much closer the answer's most suspicious clause is to a misconception than to the point it denies."""
+    c = calibration.misconception
+    return max(
+        (_mixed(c, m.own, m.own_full) - _mixed(c, m.rival, m.rival_full) for m in assessment.misconceptions),
+        default=0.0,
+    )
+
+
+def _mixed(c: MisconceptionCalibration, demoted: float, full: float) -> float:
+    return (1 - c.full_share) * demoted + c.full_share * full
+
+
+def judge(assessment: Assessment, calibration: Calibration) -> Judgement:
+    question = assessment.question
+    stated = stated_misconceptions(assessment, calibration)
+    strengths = point_strengths(assessment, calibration, tainted={w.unit for w in stated})
+    contradicted_by: list[int | None] = [None] * len(strengths)
+    for wrong in stated:
+        contradicted_by[wrong.point] = wrong.index
+        strengths[wrong.point] = 0.0
+    weights = [1.0] * len(strengths)
+    required = [False] * len(strengths)
+    if not question.reference_mode:
+        ids = [p.id for p in question.key_points]
+        for i, point in enumerate(question.key_points):
+            weights[i], required[i] = point.weight, point.required
+            if point.at_least:
+                members = sorted((strengths[ids.index(ref)] for ref in point.of), reverse=True)
+                strengths[i] = float(np.mean(members[: point.at_least]))
+    coverage = float(np.average(strengths, weights=weights)) if strengths else 0.0
+    required_strengths = [s for s, r in zip(strengths, required, strict=True) if r]
+    features = {
+        "coverage": coverage,
+        "required": float(np.mean(required_strengths)) if required_strengths else coverage,
+        "misconceptions": float(min(len(stated), MAX_COUNTED_MISCONCEPTIONS)),
+        "misconception_margin": misconception_margin(assessment, calibration),
+        "conflicts": float(sum(p.conflict for p in assessment.points)),
+        "echo": assessment.echo,
+        "log_words": float(np.log1p(assessment.words)),
+        "topic_margin": assessment.topic_margin,
+        **{f"reference_{k}": v for k, v in assessment.reference.items()},
+    }
+    model = calibration.reference if question.reference_mode else calibration.rubric
+    score = model.score(features)
+    flags = _flags(assessment, calibration, features, stated)
+    for flag in flags:
+        score = min(score, _cap(calibration, flag))
+    p = calibration.point
+    statuses: list[Status] = [
+        "covered" if s >= p.covered else "partial" if s >= p.partial else "missed" for s in strengths
+    ]
+    final = round(float(np.clip(score, 0, 100)))
+    return Judgement(
+        strengths=strengths,
+        statuses=statuses,
+        contradicted_by=contradicted_by,
+        misconceptions=stated,
+        flags=flags,
+        features=features,
+        score=final,
+        band=calibration.band(final),
+    )
+
+
+def _flags(
+    assessment: Assessment,
+    calibration: Calibration,
+    features: dict[str, float],
+    stated: list[MisconceptionMatch],
+) -> list[FlagCode]:
+    t = calibration.thresholds
+    flags: list[FlagCode] = []
+    if assessment.non_answer:
+        return ["non_answer"]
+    if assessment.gibberish:
+        flags.append("gibberish")
+    if assessment.instructions:
+        flags.append("grader_instructions")
+    if assessment.keyword_list:
+        flags.append("keyword_list")
+    # Echo and off-topic need a rubric: against a reference answer alone, "Global variables have
+    # file scope." (full marks in Mohler's set) is three-quarters the question's own words.
+    rubric = not assessment.question.reference_mode
+    if (
+        rubric
+        and assessment.echo >= t.echo_share
+        and assessment.novel <= t.echo_novel
+        and features["coverage"] < t.echo_coverage
+    ):
+        flags.append("echo")
+    if (
+        rubric
+        and assessment.topic_margin <= -t.off_topic_margin
+        and features["coverage"] < t.off_topic_coverage
+    ):
+        flags.append("off_topic")
+    if stated:
+        flags.append("misconception")
+    return flags
+
+
+def _cap(calibration: Calibration, flag: FlagCode) -> float:
+    caps = calibration.caps
+    return {
+        "non_answer": 0.0,
+        "gibberish": caps.gibberish,
+        "grader_instructions": caps.grader_instructions,
+        "keyword_list": caps.keyword_list,
+        "echo": caps.echo,
+        "off_topic": caps.off_topic,
+        "misconception": caps.misconception,
+    }.get(flag, 100.0)

@@ -1,0 +1,1 @@
+"""Reports for people: charts of agreement and of scores."""
