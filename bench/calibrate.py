@@ -37,11 +37,21 @@ from bench import datasets
 from bench.assessments import assess_all
 from viva.config import get_settings
 from viva.grading.assessment import Assessment
-from viva.grading.calibration import CALIBRATION_FILE, AnswerCalibration, Calibration, load_calibration
+from viva.grading.calibration import (
+    CALIBRATION_FILE,
+    AnswerCalibration,
+    Calibration,
+    load_calibration,
+)
 from viva.grading.grader import load_grader
-from viva.grading.scoring import judge, point_strengths, stated_misconceptions
+from viva.grading.scoring import (
+    judge,
+    measure,
+    point_strengths,
+    stated_misconceptions,
+)
 
-RUBRIC_FEATURES = ["coverage", "required", "misconceptions", "misconception_margin", "echo", "log_words"]
+RUBRIC_FEATURES = ["coverage", "required", "misconceptions", "echo", "log_words"]
 REFERENCE_FEATURES = [
     "coverage",
     "reference_demoted",
@@ -52,6 +62,8 @@ REFERENCE_FEATURES = [
     "reference_length_ratio",
     "log_words",
 ]
+CONFLICT_PENALTY = 1.0
+"""Policy, not fitted: a clause that negates a point, or swaps in its antonym, does not make it."""
 CAPS = {
     "grader_instructions": 20,
     "off_topic": 20,
@@ -60,7 +72,6 @@ CAPS = {
     "gibberish": 5,
     "misconception": 40,
 }
-BANDS = [(85, "strong"), (65, "good"), (40, "partial"), (0, "weak")]
 
 
 @dataclass
@@ -100,6 +111,12 @@ def main(argv: Sequence[str]) -> None:
     report_rubric(half, [s for s in ml if not s.fit])
     print("\n   (on the fitted half, for comparison)")
     report_rubric(half, [s for s in ml if s.fit])
+    print("\n== The bank's own model answers, graded against their rubrics (fitted on none of them)")
+    model_answers = assess_all(grader, [(q.number, q.model_answer) for q in grader.bank], "model-answers")
+    own = np.array([judge(a, half).score for a in model_answers])
+    print(
+        f"  mean {own.mean():.0f}, lowest {own.min()} (Q{grader.bank.questions[int(own.argmin())].number}), below 70: {int((own < 70).sum())}/50"
+    )
     print("\n== Reference mode, Mohler: fitted on assignments 1, 3, 5, 7, reported on 2, 4, 6, 8")
     report_reference(half, [s for s in mohler if not s.fit])
     if args.write:
@@ -114,11 +131,9 @@ def main(argv: Sequence[str]) -> None:
 
 def fit(base: Calibration, ml: list[Sample], mohler: list[Sample], scope: str) -> Calibration:
     honest = [s for s in ml if s.level in ("strong", "partial", "thin")]
-    point = fit_points(base, honest)
-    cal = base.model_copy(update={"point": point})
-    cal = cal.model_copy(
-        update={"misconception": fit_misconceptions(cal, [s for s in ml if s.level in datasets.BASE_LEVELS])}
-    )
+    graded = [s for s in ml if s.level in datasets.BASE_LEVELS]
+    cal = base.model_copy(update={"point": fit_points(base, honest)})
+    cal = cal.model_copy(update={"misconception": fit_misconceptions(cal, graded)})
     cal = cal.model_copy(update={"thresholds": fit_thresholds(cal, ml)})
     scored = [s for s in ml if s.level in datasets.BASE_LEVELS]
     rubric = fit_answer(cal, scored, RUBRIC_FEATURES)
@@ -134,9 +149,24 @@ def fit(base: Calibration, ml: list[Sample], mohler: list[Sample], scope: str) -
             "rubric": rubric,
             "reference": reference,
             "caps": base.caps.model_copy(update=CAPS),
-            "bands": BANDS,
+            "bands": fit_bands(cal.model_copy(update={"rubric": rubric}), scored),
         }
     )
+
+
+def fit_bands(cal: Calibration, samples: list[Sample]) -> list[tuple[int, str]]:
+    """Band edges halfway between the median scores of the labelled levels: a typical thin answer reads
+    "weak", a typical partial one "partial", a typical strong one "strong"."""
+    scores: dict[str, list[int]] = {}
+    for s in samples:
+        scores.setdefault(s.level, []).append(judge(s.assessment, cal).score)
+    thin, partial, strong = (float(np.median(scores[level])) for level in ("thin", "partial", "strong"))
+    edges = [
+        round((partial + strong) / 2 + (strong - partial) / 4),
+        round((partial + strong) / 2),
+        round((thin + partial) / 2),
+    ]
+    return [(edges[0], "strong"), (edges[1], "good"), (edges[2], "partial"), (0, "weak")]
 
 
 def within_question_order(samples: list[Sample], scores: Sequence[float]) -> float:
@@ -170,6 +200,7 @@ def fit_points(base: Calibration, samples: list[Sample]) -> Any:
                         "w_lexical": w_lexical,
                         "low": round(low, 2),
                         "high": round(low + span, 2),
+                        "conflict_penalty": CONFLICT_PENALTY,
                     }
                 )
                 cal = base.model_copy(update={"point": point})
@@ -193,15 +224,19 @@ def _coverage(cal: Calibration, assessment: Assessment) -> float:
 
 
 def fit_misconceptions(cal: Calibration, samples: list[Sample]) -> Any:
-    """Catch as many wrong answers as possible; each honest answer flagged costs as much as four catches."""
+    """Catch as many wrong answers as possible; each honest answer flagged costs as much as eight catches.
+
+    A misconception wrongly pinned on a good answer costs a candidate's trust more
+    than a missed one: the grid is coarse and the cost of a false flag high.
+    """
     best: tuple[float, Any] = (-1e9, cal.misconception)
     for share, similarity, margin, margin_any, gap, least_words in itertools.product(
-        (0.0, 0.25, 0.5, 0.75, 1.0),
-        (0.5, 0.55, 0.6, 0.65, 0.7, 0.75),
-        (0.0, 0.05, 0.1, 0.15, 0.2),
-        (-0.1, -0.05, 0.0, 0.05, 0.1),
+        (0.0, 0.5, 1.0),
+        (0.5, 0.6, 0.7),
+        (0.0, 0.1, 0.2),
+        (-0.1, 0.0, 0.1),
         (-1.0, 0.0, 0.05),
-        (1, 3, 4),
+        (1, 3),
     ):
         m = cal.misconception.model_copy(
             update={
@@ -214,8 +249,8 @@ def fit_misconceptions(cal: Calibration, samples: list[Sample]) -> Any:
             }
         )
         caught, false = _flag_counts(cal.model_copy(update={"misconception": m}), samples)
-        if caught - 4 * false > best[0]:
-            best = (caught - 4 * false, m)
+        if caught - 8 * false > best[0]:
+            best = (caught - 8 * false, m)
     caught, false = _flag_counts(cal.model_copy(update={"misconception": best[1]}), samples)
     wrong = sum(s.level == "wrong" for s in samples)
     print(
@@ -233,7 +268,8 @@ def _flag_counts(cal: Calibration, samples: list[Sample]) -> tuple[int, int]:
 
 
 def fit_thresholds(cal: Calibration, ml: list[Sample]) -> Any:
-    """The loosest echo and off-topic rules that flag no strong, partial or thin answer (rubric mode only)."""
+    """The echo and off-topic rules that flag the fewest strong, partial or thin answers (none, if possible),
+    then catch the most, then are the loosest (rubric mode only)."""
     honest = [s for s in ml if s.level in ("strong", "partial", "thin")]
     coverage = {id(s): _coverage(cal, s.assessment) for s in ml}
 
@@ -244,8 +280,14 @@ def fit_thresholds(cal: Calibration, ml: list[Sample]) -> Any:
         kind: str,
     ) -> dict[str, float]:
         targets = [s for s in ml if s.level == kind]
-        allowed = [r for r in rules if not any(flagged(s, r) for s in honest)]
-        return max(allowed, key=lambda r: (sum(flagged(s, r) for s in targets), looseness(r)))
+        return max(
+            rules,
+            key=lambda r: (
+                -sum(flagged(s, r) for s in honest),
+                sum(flagged(s, r) for s in targets),
+                looseness(r),
+            ),
+        )
 
     def echo(s: Sample, r: dict[str, float]) -> bool:
         a = s.assessment
@@ -323,43 +365,61 @@ def monotone_curve(raw: np.ndarray, grades: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def _features(cal: Calibration, assessment: Assessment) -> dict[str, float]:
-    return judge(assessment, cal).features
+    return measure(assessment, cal).features
 
 
-def report_rubric(cal: Calibration, samples: list[Sample]) -> None:
+def report_rubric(cal: Calibration, samples: list[Sample]) -> dict[str, float]:
+    """Print, and return, the figures issue 4 asks for on these samples."""
     scores = {id(s): judge(s.assessment, cal).score for s in samples}
     base = [s for s in samples if s.level in datasets.BASE_LEVELS]
     order = within_question_order(base, [scores[id(s)] for s in base])
-    rho = spearmanr([s.grade for s in base], [scores[id(s)] for s in base])[0]
-    print(f"  pairwise order within a question   {order:.3f}   (target >= 0.90)")
+    honest = [s for s in base if s.level != "wrong"]
+    honest_order = within_question_order(honest, [scores[id(s)] for s in honest])
+    rho = float(spearmanr([s.grade for s in base], [scores[id(s)] for s in base])[0])
+    print(
+        f"  pairwise order within a question   {order:.3f}   (target >= 0.90; strong > partial > thin > wrong)"
+    )
+    print(f"    ... of honest answers only       {honest_order:.3f}   (strong > partial > thin)")
     print(f"  Spearman against the levels        {rho:.3f}   (target >= 0.80; {len(base)} answers)")
     by_level: dict[str, list[int]] = {}
     for s in samples:
         by_level.setdefault(s.level, []).append(scores[id(s)])
     print("  mean score per level:  " + "  ".join(f"{k} {np.mean(v):.0f}" for k, v in by_level.items()))
-    partial = {s.assessment.question.id: scores[id(s)] for s in samples if s.level == "partial"}
-    above = [s for s in samples if s.level == "wrong" and scores[id(s)] >= partial[s.assessment.question.id]]
+    partials: dict[str, list[int]] = {}
+    for s in samples:
+        if s.level == "partial":
+            partials.setdefault(s.assessment.question.id, []).append(scores[id(s)])
+    wrongs = [s for s in samples if s.level == "wrong"]
+    pairs = [(s, p) for s in wrongs for p in partials[s.assessment.question.id]]
+    below = sum(scores[id(s)] < p for s, p in pairs)
+    print(f"  wrong below partial (pairs)        {below}/{len(pairs)}   (target: all)")
+    flagged = sum("misconception" in judge(s.assessment, cal).flags for s in wrongs)
+    false = sum("misconception" in judge(s.assessment, cal).flags for s in honest)
     print(
-        f"  wrong answers below their partial  {sum(s.level == 'wrong' for s in samples) - len(above)}/{sum(s.level == 'wrong' for s in samples)}"
+        f"  misconception flags                {flagged}/{len(wrongs)} wrong answers, {false}/{len(honest)} honest ones"
     )
-    for s in above:
-        print(
-            f"     Q{s.assessment.question.number}: wrong {scores[id(s)]} >= partial {partial[s.assessment.question.id]}"
-        )
     limits = {"echo": 25, "off_topic": 25, "gibberish": 25, "injection": 25, "idk": 0}
+    caught = {}
     for level, limit in limits.items():
         got = by_level.get(level, [])
+        caught[level] = sum(v <= limit for v in got) / max(len(got), 1)
+        verdict = "ok" if all(v <= limit for v in got) else "FAIL"
         print(
-            f"  {level:<10} max {max(got, default=0):>3} (limit {limit}): {'ok' if all(v <= limit for v in got) else 'FAIL'}"
+            f"  {level:<10} max {max(got, default=0):>3} (limit {limit}), {sum(v <= limit for v in got)}/{len(got)} within: {verdict}"
         )
-    keyword_above = [
-        s
-        for s in samples
-        if s.level == "keywords" and scores[id(s)] >= partial.get(s.assessment.question.id, 101)
+    keyword_pairs = [
+        (s, p) for s in samples if s.level == "keywords" for p in partials[s.assessment.question.id]
     ]
-    print(
-        f"  keyword lists below the partial    {sum(s.level == 'keywords' for s in samples) - len(keyword_above)}/{sum(s.level == 'keywords' for s in samples)}"
-    )
+    keyword_below = sum(scores[id(s)] < p for s, p in keyword_pairs)
+    print(f"  keyword lists below partial (pairs) {keyword_below}/{len(keyword_pairs)}")
+    return {
+        "order": order,
+        "honest_order": honest_order,
+        "spearman": rho,
+        "wrong_below_partial": below / max(len(pairs), 1),
+        "keywords_below_partial": keyword_below / max(len(keyword_pairs), 1),
+        **{f"{k}_caught": v for k, v in caught.items()},
+    }
 
 
 def report_reference(cal: Calibration, samples: list[Sample]) -> None:

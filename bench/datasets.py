@@ -26,6 +26,8 @@ class Labelled:
     level: str
     grade: float
     answer: str
+    batch: str
+    """"a": the first writers' answers; "b": a second, independent batch of candidates."""
 
     @property
     def held_out(self) -> bool:
@@ -46,7 +48,7 @@ class Graded:
 
 def labelled() -> list[Labelled]:
     rows = [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines() if line.strip()]
-    return [Labelled(r["question"], r["level"], float(r["grade"]), r["answer"]) for r in rows]
+    return [Labelled(r["question"], r["level"], float(r["grade"]), r["answer"], r["batch"]) for r in rows]
 
 
 def mohler() -> list[Graded]:

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from viva.bank import load_bank
 from viva.config import get_settings
+from viva.grading import Grader, LocalEmbedder
 from viva.resources import resource_dir
 
 
@@ -31,3 +33,15 @@ def bank_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("VIVA_RUBRICS_DIR", str(directory))
     get_settings.cache_clear()
     return directory
+
+
+@pytest.fixture(scope="session")
+def embedder() -> LocalEmbedder:
+    """The bundled all-MiniLM-L6-v2, loaded once for the whole run."""
+    return LocalEmbedder()
+
+
+@pytest.fixture(scope="session")
+def grader(embedder: LocalEmbedder, tmp_path_factory: pytest.TempPathFactory) -> Grader:
+    """The real grader: the bundled model, the bundled bank, the shipped calibration."""
+    return Grader(load_bank(resource_dir("rubrics")), embedder, cache_dir=tmp_path_factory.mktemp("cache"))

@@ -9,12 +9,12 @@ statuses and a score with the fitted constants of `calibration.json`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from viva.bank import Question
-from viva.grading.contradiction import contradicts
+from viva.grading.contradiction import admissible, contradicts, question_entities
 from viva.grading.encoding import Encoded
 from viva.grading.rubric_index import QuestionIndex
 from viva.grading.text import Span, content_stems
@@ -30,6 +30,8 @@ class Unit:
     stems: frozenset[str]
     counts: bool = True
     """False for sentences that earn nothing: instructions to the grader."""
+    about: frozenset[str] = frozenset()
+    """The question's concepts its sentence is about (or, for "it ...", the previous sentence's)."""
 
 
 @dataclass(frozen=True)
@@ -96,26 +98,34 @@ class Assessment:
     instructions: list[Span] = field(default_factory=list)
 
 
-def answer_units(encoded: list[Encoded], excluded: list[Span]) -> list[Unit]:
+def answer_units(encoded: list[Encoded], excluded: list[Span], entities: frozenset[str]) -> list[Unit]:
     """Sentences and their clauses as comparable units; sentences inside `excluded` spans earn nothing."""
     units: list[Unit] = []
+    about: frozenset[str] = frozenset()
     for sentence in encoded:
         span = Span(sentence.start, sentence.start + len(sentence.text), sentence.text)
         counts = not any(
             ex.start <= span.start < ex.end or span.start <= ex.start < span.end for ex in excluded
         )
-        units.append(
-            Unit(span, sentence.vector, sentence.demoted, frozenset(content_stems(span.text)), counts)
-        )
+        stems = frozenset(content_stems(span.text))
+        about = (stems & entities) or about
+        units.append(Unit(span, sentence.vector, sentence.demoted, stems, counts, about))
         for clause, vector, demoted in zip(
             sentence.clauses, sentence.clause_vectors, sentence.clause_demoted, strict=True
         ):
-            units.append(Unit(clause, vector, demoted, frozenset(content_stems(clause.text)), counts))
+            clause_stems = frozenset(content_stems(clause.text))
+            units.append(
+                Unit(clause, vector, demoted, clause_stems, counts, (clause_stems & entities) or about)
+            )
     return units
 
 
 def match_point(
-    variants: tuple[Encoded, ...], units: list[Unit], words: np.ndarray, stems: set[str]
+    variants: tuple[Encoded, ...],
+    units: list[Unit],
+    words: np.ndarray,
+    stems: set[str],
+    entities: frozenset[str] = frozenset(),
 ) -> PointMatch:
     """The best match of a rubric statement (any of its phrasings) among the answer's units."""
     live = [i for i, u in enumerate(units) if u.counts]
@@ -125,11 +135,12 @@ def match_point(
     full = np.stack([units[i].vector for i in live])
     best_demoted, best_full, best_recall, best_lexical, best_unit = -1.0, -1.0, 0.0, 0.0, live[0]
     for variant in variants:
-        scores = demoted @ variant.demoted
+        allowed = np.array([admissible(variant.stems, units[i].about, entities) for i in live])
+        scores = np.where(allowed, demoted @ variant.demoted, -1.0)
         top = int(np.argmax(scores))
         if scores[top] > best_demoted:
             best_demoted, best_unit = float(scores[top]), live[top]
-        best_full = max(best_full, float((full @ variant.vector).max()))
+        best_full = max(best_full, float(np.where(allowed, full @ variant.vector, -1.0).max()))
         if len(variant.words) and len(words):
             best_recall = max(best_recall, float((variant.words @ words.T).max(axis=1).mean()))
         if variant.stems:
@@ -145,7 +156,7 @@ def match_point(
 
 
 def match_misconceptions(
-    index: QuestionIndex, units: list[Unit], words: np.ndarray
+    index: QuestionIndex, units: list[Unit], words: np.ndarray, entities: frozenset[str] = frozenset()
 ) -> list[MisconceptionMatch]:
     """For each misconception, the unit closest to it and how that unit compares with the key point it denies."""
     live = [i for i, u in enumerate(units) if u.counts]
@@ -162,10 +173,11 @@ def match_misconceptions(
     ):
         point = point_ids.index(wrong.contradicts)
         rival_variants = index.key_points[point]
-        own = np.max([demoted @ v.demoted for v in variants], axis=0)
-        rival = np.max([demoted @ v.demoted for v in rival_variants], axis=0)
-        own_full = np.max([full @ v.vector for v in variants], axis=0)
-        rival_full = np.max([full @ v.vector for v in rival_variants], axis=0)
+        masks = {id(v): _admissible_units(v, units, live, entities) for v in (*variants, *rival_variants)}
+        own = np.max([np.where(masks[id(v)], demoted @ v.demoted, -1.0) for v in variants], axis=0)
+        rival = np.max([np.where(masks[id(v)], demoted @ v.demoted, -1.0) for v in rival_variants], axis=0)
+        own_full = np.max([np.where(masks[id(v)], full @ v.vector, -1.0) for v in variants], axis=0)
+        rival_full = np.max([np.where(masks[id(v)], full @ v.vector, -1.0) for v in rival_variants], axis=0)
         top = int(np.argmax(own + own_full - 0.5 * (rival + rival_full)))
         matches.append(
             MisconceptionMatch(
@@ -183,6 +195,12 @@ def match_misconceptions(
             )
         )
     return matches
+
+
+def _admissible_units(
+    statement: Encoded, units: list[Unit], live: list[int], entities: frozenset[str]
+) -> np.ndarray:
+    return np.array([admissible(statement.stems, units[i].about, entities) for i in live])
 
 
 def _distinct_share(wrong: tuple[Encoded, ...], right: tuple[Encoded, ...], unit: frozenset[str]) -> float:
@@ -248,15 +266,22 @@ def assess(
     keyword_list: bool,
     words: int,
 ) -> Assessment:
-    units = answer_units(encoded, instructions)
+    entities = question_entities(index.question.question)
+    units = answer_units(encoded, instructions, entities)
     counted = [e for e in encoded if not any(ex.start <= e.start < ex.end for ex in instructions)]
     answer_words = (
         np.concatenate([e.words for e in counted]) if counted else np.zeros((0, 1), dtype=np.float32)
     )
     stems = {s for e in counted for s in e.stems}
     variants = point_variants(index)
-    points = [match_point(v, units, answer_words, stems) for v in variants]
-    wrong = [] if index.question.reference_mode else match_misconceptions(index, units, answer_words)
+    points = [match_point(v, units, answer_words, stems, entities) for v in variants]
+    if not index.question.reference_mode:
+        # A counting point ("names three strategies") is made by its members, never negated itself.
+        counting = [i for i, p in enumerate(index.question.key_points) if p.at_least]
+        points = [replace(p, conflict=False) if i in counting else p for i, p in enumerate(points)]
+    wrong = (
+        [] if index.question.reference_mode else match_misconceptions(index, units, answer_words, entities)
+    )
     reference = compare_with_reference(index, counted, answer_words, stems, words)
     counted_text = " ".join(e.text for e in counted)
     fit = topic_fit(units, topics.vectors, topics.owners, len(topics.question_ids))

@@ -76,16 +76,12 @@ _OPPOSITES = [
     ("majority", "minority"),
     ("upweight", "downweight"),
     ("oversample", "undersample"),
-    ("generalise", "memorise"),
     ("well", "badly"),
     ("well", "poorly"),
     ("good", "bad"),
     ("better", "worse"),
     ("improve", "worsen"),
     ("help", "hurt"),
-    ("prevent", "worse"),
-    ("reduce", "worse"),
-    ("fix", "worse"),
     ("eager", "lazy"),
     ("binary", "multi-class"),
     ("harmonic", "arithmetic"),
@@ -96,9 +92,19 @@ for _a, _b in _OPPOSITES:
     OPPOSITE.setdefault(stem(_b), set()).add(stem(_a))
 
 
-def polarity(text: str) -> bool:
-    """True when the clause is negated an odd number of times."""
-    count = sum(w in NEGATIONS or w.endswith("n't") for w in words(text))
+NEGATION_REACH = 3
+"""A negation counts only if one of the key point's words follows within this many words:
+"dropout is not disabled" negates the point, "data it has never seen" does not."""
+
+
+def polarity(text: str, about: set[str]) -> bool:
+    """True when the text negates one of the `about` stems an odd number of times."""
+    tokens = words(text)
+    count = 0
+    for i, token in enumerate(tokens):
+        if token in NEGATIONS or token.endswith("n't"):
+            following = {stem(t) for t in tokens[i + 1 : i + 1 + NEGATION_REACH]}
+            count += bool(following & about)
     return count % 2 == 1
 
 
@@ -116,6 +122,70 @@ def contradicts(point_text: str, clause_text: str) -> bool:
 
     Both together cancel out ("does not increase" ~ "decreases").
     """
-    swapped = opposite_swapped(content_stems(point_text), content_stems(clause_text))
-    flipped = polarity(point_text) != polarity(clause_text)
+    point_stems = content_stems(point_text)
+    swapped = opposite_swapped(point_stems, content_stems(clause_text))
+    about = set(point_stems)
+    flipped = polarity(point_text, about) != polarity(clause_text, about)
     return swapped != flipped
+
+
+_NOT_ENTITIES = frozenset(
+    stem(w)
+    for w in [
+        "difference",
+        "differences",
+        "different",
+        "type",
+        "types",
+        "main",
+        "kind",
+        "kinds",
+        "way",
+        "ways",
+        "role",
+        "use",
+        "used",
+        "using",
+        "work",
+        "works",
+        "important",
+        "prevent",
+        "handle",
+        "mean",
+        "means",
+        "happen",
+        "explain",
+        "define",
+        "compare",
+        "versus",
+        "vs",
+        "good",
+        "best",
+        "common",
+        "key",
+        "machine",
+        "learning",
+        "model",
+        "models",
+        "algorithm",
+    ]
+)
+"""Question words that name no concept an answer could confuse with another ("difference", "type")."""
+
+
+def question_entities(question: str) -> frozenset[str]:
+    """The concepts a question is about: "Bagging and Boosting" gives {bag, boost}."""
+    return frozenset(s for s in content_stems(question) if s not in _NOT_ENTITIES)
+
+
+def admissible(statement_stems: Iterable[str], unit_about: frozenset[str], entities: frozenset[str]) -> bool:
+    """Whether a unit can make a statement about one of several concepts of the question.
+
+    "Bagging mainly reduces variance" is not made by a sentence about boosting that
+    says "it reduces variance": with two or more concepts in the question, a unit
+    whose sentence is about other concepts only cannot make a point about this one.
+    """
+    if len(entities) < 2 or not unit_about:
+        return True
+    subject = set(statement_stems) & entities
+    return not subject or bool(subject & unit_about)

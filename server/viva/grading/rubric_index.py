@@ -85,7 +85,12 @@ def _plan(question: Question) -> _Plan:
     layout: list[int] = []
     statements: list[KeyPoint | Misconception] = [*question.key_points, *question.misconceptions]
     for statement in statements:
-        variants = [statement.text, *statement.phrasings]
+        variants: list[str | Span] = [statement.text, *statement.phrasings]
+        if isinstance(statement, Misconception):
+            # "Bagging reduces bias and boosting reduces variance" is often said across two sentences:
+            # each of its clauses is a wording of the misconception too.
+            parts = clauses(Span(0, len(statement.text), statement.text))
+            variants += [p.text for p in parts] if len(parts) > 1 else []
         texts.extend(variants)
         layout.append(len(variants))
     texts.extend(reference_units(question.model_answer))

@@ -36,8 +36,8 @@ def point_strengths(
 ) -> list[float]:
     """How strongly each key point (or reference unit) is made, 0 to 1.
 
-    A point whose best match negates it, swaps in an antonym, or is a clause that
-    states a misconception (`tainted` units) loses part of its strength.
+    A point whose best match negates it, swaps in an antonym, or lies inside a clause
+    that states a misconception (`tainted` units) loses part of its strength.
     """
     c = calibration.point
     tainted_spans = [assessment.units[i].span for i in tainted or ()]
@@ -46,8 +46,8 @@ def point_strengths(
         mix = c.w_demoted * match.demoted + c.w_recall * match.recall + c.w_lexical * match.lexical
         strength = float(np.clip((mix - c.low) / (c.high - c.low), 0.0, 1.0))
         best = assessment.units[match.unit].span if match.unit is not None else None
-        overlaps = best is not None and any(s.start < best.end and best.start < s.end for s in tainted_spans)
-        if match.conflict or overlaps:
+        inside = best is not None and any(s.start <= best.start and best.end <= s.end for s in tainted_spans)
+        if match.conflict or inside:
             strength *= 1.0 - c.conflict_penalty
         strengths.append(strength)
     return strengths
@@ -67,20 +67,22 @@ def stated_misconceptions(assessment: Assessment, calibration: Calibration) -> l
     ]
 
 
-def misconception_margin(assessment: Assessment, calibration: Calibration) -> float:
-    """How much closer the answer's most suspicious clause is to a misconception than to the point it denies."""
-    c = calibration.misconception
-    return max(
-        (_mixed(c, m.own, m.own_full) - _mixed(c, m.rival, m.rival_full) for m in assessment.misconceptions),
-        default=0.0,
-    )
-
-
 def _mixed(c: MisconceptionCalibration, demoted: float, full: float) -> float:
     return (1 - c.full_share) * demoted + c.full_share * full
 
 
-def judge(assessment: Assessment, calibration: Calibration) -> Judgement:
+@dataclass(frozen=True)
+class Measures:
+    """Everything the score is computed from: point strengths, stated misconceptions, answer features."""
+
+    strengths: list[float]
+    contradicted_by: list[int | None]
+    stated: list[MisconceptionMatch]
+    features: dict[str, float]
+
+
+def measure(assessment: Assessment, calibration: Calibration) -> Measures:
+    """Point strengths and answer-level features, with the calibration's point and misconception constants."""
     question = assessment.question
     stated = stated_misconceptions(assessment, calibration)
     strengths = point_strengths(assessment, calibration, tainted={w.unit for w in stated})
@@ -103,30 +105,32 @@ def judge(assessment: Assessment, calibration: Calibration) -> Judgement:
         "coverage": coverage,
         "required": float(np.mean(required_strengths)) if required_strengths else coverage,
         "misconceptions": float(min(len(stated), MAX_COUNTED_MISCONCEPTIONS)),
-        "misconception_margin": misconception_margin(assessment, calibration),
-        "conflicts": float(sum(p.conflict for p in assessment.points)),
         "echo": assessment.echo,
         "log_words": float(np.log1p(assessment.words)),
-        "topic_margin": assessment.topic_margin,
         **{f"reference_{k}": v for k, v in assessment.reference.items()},
     }
-    model = calibration.reference if question.reference_mode else calibration.rubric
-    score = model.score(features)
-    flags = _flags(assessment, calibration, features, stated)
+    return Measures(strengths, contradicted_by, stated, features)
+
+
+def judge(assessment: Assessment, calibration: Calibration) -> Judgement:
+    measures = measure(assessment, calibration)
+    model = calibration.reference if assessment.question.reference_mode else calibration.rubric
+    score = model.score(measures.features)
+    flags = _flags(assessment, calibration, measures.features, measures.stated)
     for flag in flags:
         score = min(score, _cap(calibration, flag))
     p = calibration.point
     statuses: list[Status] = [
-        "covered" if s >= p.covered else "partial" if s >= p.partial else "missed" for s in strengths
+        "covered" if s >= p.covered else "partial" if s >= p.partial else "missed" for s in measures.strengths
     ]
     final = round(float(np.clip(score, 0, 100)))
     return Judgement(
-        strengths=strengths,
+        strengths=measures.strengths,
         statuses=statuses,
-        contradicted_by=contradicted_by,
-        misconceptions=stated,
+        contradicted_by=measures.contradicted_by,
+        misconceptions=measures.stated,
         flags=flags,
-        features=features,
+        features=measures.features,
         score=final,
         band=calibration.band(final),
     )

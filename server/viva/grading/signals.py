@@ -20,16 +20,20 @@ from pathlib import Path
 from viva.grading.text import STOP_WORDS, WORD, Span, content_stems, sentences, words
 
 _DONT_KNOW = re.compile(
-    r"\b(?:i\s*(?:really\s+|honestly\s+|just\s+)?(?:do\s*n[o']?t|dont|don’t|cannot|can'?t)\s+(?:really\s+)?"
-    r"(?:know|remember|recall|say|answer)|no\s+(?:idea|clue)|not\s+sure|idk|dunno|never\s+heard|"
-    r"(?:let'?s\s+)?skip|pass|next\s+(?:one|question)|no\s+comment|nothing\s+comes\s+to\s+mind|blank)\b",
+    r"\b(?:i\s*(?:really\s+|honestly\s+|just\s+)?(?:do\s*n[o'’]?t|dont|cannot|can[’']?t|could\s*n[o'’]?t)\s+"
+    r"(?:really\s+)?(?:know|remember|recall|say|answer|think\s+of)|no\s+(?:idea|clue)|not\s+sure|idk|dunno|"
+    r"never\s+(?:heard|learn\w*|stud\w*|used|seen|covered)|(?:not|n[’']t)\s+familiar|"
+    r"have\s*n[o'’]?t\s+(?:a\s+clue|dealt|heard|learn\w*|stud\w*|used|seen|covered|come\s+across|got)|"
+    r"(?:i\s+)?forg[eo]t|i\s*['’]?m\s+blanking|(?:let'?s\s+)?skip|pass|next\s+(?:one|question)|no\s+comment|"
+    r"nothing\s+comes\s+to\s+mind|blank|not\s+something\s+i\s+know)\b",
     re.IGNORECASE,
 )
 _FILLER = frozenset(
     content_stems(
         "sorry honestly really idea know sure clue skip pass next question one heard term remember recall "
         "hmm um uh er think maybe thing stuff answer this that it what yeah okay ok well actually totally "
-        "completely mind blank comes nothing"
+        "completely mind blank comes nothing dealt familiar covered studied learned used seen come across got "
+        "forgot forget blanking haven't topic concept question area part bit probably afraid"
     )
 )
 """Words a non-answer is made of, so "Sorry, no idea, can we skip this one?" counts as saying nothing."""

@@ -1,0 +1,51 @@
+"""Grading speed: `grade_many` over 100 answers against a bare encode of the same answers' sentences.
+
+Both run in this process with the same model, warm, best of three; the ratio is
+what grading costs on top of the embedding model itself (target <= 1.25).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import time
+from collections.abc import Callable
+
+from bench import datasets
+from viva.grading import LocalEmbedder, load_grader
+from viva.grading.grader import _units
+from viva.grading.text import normalize
+
+ANSWERS = 100
+REPEATS = 3
+
+
+def best_of(work: Callable[[], object]) -> float:
+    times = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def run() -> None:
+    grader = load_grader()
+    embedder = grader.embedder
+    assert isinstance(embedder, LocalEmbedder), "the benchmark measures the local model"
+    rows = [r for r in datasets.labelled() if r.level in datasets.BASE_LEVELS][:ANSWERS]
+    items = [(r.question, r.answer) for r in rows]
+    sentences = [span.text for r in rows for span in _units(normalize(r.answer))]
+    grader.grade_many(items)  # warm up: rubric indexes, lexicon, torch
+    bare = best_of(lambda: embedder._model.encode(sentences, batch_size=embedder.batch_size))
+    graded = best_of(lambda: grader.grade_many(items))
+    single = best_of(lambda: [grader.grade(q, a) for q, a in items[:20]]) / 20
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"answers {len(items)}, sentences {len(sentences)}, torch threads {os.cpu_count()}")
+    print(f"bare SentenceTransformer.encode   {bare * 1000:8.1f} ms")
+    print(
+        f"grade_many                         {graded * 1000:8.1f} ms   ({graded / len(items) * 1000:.1f} ms per answer)"
+    )
+    print(f"ratio grade_many / bare encode     {graded / bare:8.2f}   (target <= 1.25)")
+    print(f"one answer at a time (grade)       {single * 1000:8.1f} ms per answer")
+    print(f"process peak RSS                   {rss:8.0f} MB")
