@@ -21,7 +21,7 @@ from viva.grading.text import STOP_WORDS, WORD, Span, content_stems, sentences, 
 
 _DONT_KNOW = re.compile(
     r"\b(?:i\s*(?:really\s+|honestly\s+|just\s+)?(?:do\s*n[o'’]?t|dont|cannot|can[’']?t|could\s*n[o'’]?t)\s+"
-    r"(?:really\s+)?(?:know|remember|recall|say|answer|think\s+of)|no\s+(?:idea|clue)|not\s+sure|idk|dunno|"
+    r"(?:really\s+)?(?:know|remember|recall|say|answer|think\s+of)|no\s+(?:real\s+)?(?:idea|clue)|not\s+(?:\w+\s+)?sure|idk|dunno|"
     r"never\s+(?:heard|learn\w*|stud\w*|used|seen|covered)|(?:not|n[’']t)\s+familiar|"
     r"have\s*n[o'’]?t\s+(?:a\s+clue|dealt|heard|learn\w*|stud\w*|used|seen|covered|come\s+across|got)|"
     r"(?:i\s+)?forg[eo]t|i\s*['’]?m\s+blanking|(?:let'?s\s+)?skip|pass|next\s+(?:one|question)|no\s+comment|"
@@ -33,7 +33,8 @@ _FILLER = frozenset(
         "sorry honestly really idea know sure clue skip pass next question one heard term remember recall "
         "hmm um uh er think maybe thing stuff answer this that it what yeah okay ok well actually totally "
         "completely mind blank comes nothing dealt familiar covered studied learned used seen come across got "
-        "forgot forget blanking haven't topic concept question area part bit probably afraid"
+        "forgot forget blanking haven't topic concept question area part bit probably afraid tough hard "
+        "difficult tricky good interesting let see moment give minute try guess sec second hold hmmm umm"
     )
 )
 """Words a non-answer is made of, so "Sorry, no idea, can we skip this one?" counts as saying nothing."""
@@ -125,10 +126,11 @@ def non_answer(text: str) -> str | None:
     """Why the text is not an answer ("empty" or "dont_know"), or None if it may be one."""
     if not words(text):
         return "empty"
-    if _DONT_KNOW.search(text):
-        substance = [s for s in content_stems(_DONT_KNOW.sub(" ", text)) if s not in _FILLER]
-        if len(substance) <= 2:
-            return "dont_know"
+    substance = [s for s in content_stems(_DONT_KNOW.sub(" ", text)) if s not in _FILLER]
+    if _DONT_KNOW.search(text) and len(substance) <= 2:
+        return "dont_know"
+    if not substance:
+        return "dont_know"  # "Hmm, tough one... let me think." says nothing either
     return None
 
 

@@ -1,0 +1,163 @@
+"""`viva grade` and `viva eval`, as a user runs them."""
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.cli import viva
+from tests.seed import SHARED
+
+ANSWER = "Overfitting is when the model memorises noise in the training data and then fails on new data."
+
+
+@pytest.fixture(autouse=True)
+def _shared_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One rubric-embedding cache for the CLI tests, so each command does not re-encode the bank."""
+    monkeypatch.setenv("VIVA_DATA_DIR", str(tmp_path_factory.getbasetemp() / "cli-data"))
+
+
+def test_grade_prints_a_readable_result() -> None:
+    result = viva("grade", "--question", "7", "--answer", ANSWER)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.startswith("Q7 What is Overfitting and how do you prevent it?")
+    assert "Score " in out and "/100" in out
+    assert "Covered:" in out and "Missed:" in out
+    assert "“" in out  # the candidate's own words, quoted as evidence
+    assert "Follow-up:" in out
+
+
+def test_grade_json_is_one_grade_object() -> None:
+    result = viva("grade", "--question", "overfitting", "--answer", ANSWER, "--json")
+    grade = json.loads(result.stdout)
+    assert grade["question"]["number"] == 7
+    assert 0 <= grade["score"] <= 100
+    assert grade["grader"]["llm_status"] == "disabled"
+    for point in grade["key_points"]:
+        if point["evidence"]:
+            assert ANSWER[point["evidence"]["start"] : point["evidence"]["end"]] == point["evidence"]["text"]
+
+
+def test_grade_against_a_reference_answer() -> None:
+    result = viva(
+        "grade",
+        "--question",
+        "What is a prototype for?",
+        "--reference",
+        "To simulate the behaviour of portions of the desired software product.",
+        "--answer",
+        "It simulates part of the product.",
+        "--json",
+    )
+    assert json.loads(result.stdout)["grader"]["method"] == "reference"
+
+
+def test_grade_of_an_unknown_question_says_so() -> None:
+    result = viva("grade", "--question", "99", "--answer", ANSWER)
+    assert result.exit_code == 1
+    assert "No question 99" in result.stderr
+
+
+def test_grade_needs_a_question_and_an_answer() -> None:
+    result = viva("grade", "--question", "7")
+    assert result.exit_code == 2
+    assert "--answer" in result.stderr
+
+
+def test_jsonl_grades_every_line_in_order(tmp_path: Path) -> None:
+    lines = [
+        {"question": 7, "answer": ANSWER},
+        {"question": "bagging-vs-boosting", "answer": "I don't know."},
+        {
+            "question": "What is a prototype for?",
+            "reference": "To simulate part of the product.",
+            "answer": "A simulation.",
+        },
+    ]
+    source = tmp_path / "answers.jsonl"
+    source.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    result = viva("grade", "--jsonl", str(source))
+    assert result.exit_code == 0, result.output
+    grades = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [g["question"]["id"] for g in grades[:2]] == ["overfitting", "bagging-vs-boosting"]
+    assert grades[1]["score"] == 0
+    assert grades[2]["grader"]["method"] == "reference"
+    assert "grading" in result.stderr  # the progress bar
+
+
+def test_jsonl_reads_stdin_and_reports_bad_lines_in_place() -> None:
+    stdin = "\n".join(
+        [
+            json.dumps({"question": 7, "answer": ANSWER}),
+            "not json",
+            json.dumps({"question": 99, "answer": "x"}),
+        ]
+    )
+    result = viva("grade", "--jsonl", "-", input=stdin)
+    assert result.exit_code == 1
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert "score" in out[0]
+    assert out[1]["error"]["code"] == "invalid_line" and out[1]["line"] == 2
+    assert out[2]["error"]["code"] == "unknown_question" and out[2]["line"] == 3
+    assert "2 line(s) could not be graded" in result.stderr
+
+
+def test_eval_on_mohler_rows_prints_agreement(tmp_path: Path) -> None:
+    rows = list(csv.DictReader((SHARED / "data" / "mohler-dev.csv").open(encoding="utf-8")))[:60]
+    source = tmp_path / "mohler.csv"
+    with source.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    chart = tmp_path / "agreement.png"
+    result = viva("eval", str(source), "--json", "--chart", str(chart))
+    assert result.exit_code == 0, result.output
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    assert figures["n"] == 60
+    assert -1 <= figures["pearson"] <= 1 and -1 <= figures["spearman"] <= 1
+    assert figures["pearson"] > 0.2  # Viva agrees with the graders, if only roughly on 60 answers
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_eval_on_rubric_jsonl_groups_by_category(tmp_path: Path) -> None:
+    lines = [
+        {"question": 7, "answer": ANSWER, "grade": 3},
+        {"question": 7, "answer": "It is about models.", "grade": 1},
+        {"question": 7, "answer": "", "grade": 0},
+        {
+            "question": 40,
+            "answer": "Bagging averages independent models to cut variance; boosting fits models in sequence to cut bias.",
+            "grade": 4,
+        },
+        {"question": 40, "answer": "No idea.", "grade": 0},
+        {"question": 40, "answer": "Both are ensembles.", "grade": 1},
+    ]
+    source = tmp_path / "graded.jsonl"
+    source.write_text("\n".join(json.dumps(line) for line in lines))
+    result = viva("eval", str(source))
+    assert result.exit_code == 0, result.output
+    assert "pearson" in result.stdout
+    assert "ML Fundamentals & Terminology" in result.stdout
+
+
+def test_eval_refuses_a_csv_without_the_mohler_columns(tmp_path: Path) -> None:
+    source = tmp_path / "bad.csv"
+    source.write_text("a,b\n1,2\n")
+    result = viva("eval", str(source))
+    assert result.exit_code == 1
+    assert "missing column(s)" in result.stderr
+
+
+def test_grade_runs_as_an_installed_command() -> None:
+    script = Path(sys.executable).with_name("viva")
+    done = subprocess.run(
+        [str(script), "grade", "--question", "7", "--answer", ANSWER, "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert json.loads(done.stdout)["question"]["number"] == 7
