@@ -185,33 +185,41 @@ def within_question_order(samples: list[Sample], scores: Sequence[float]) -> flo
 
 
 def fit_points(base: Calibration, samples: list[Sample]) -> Any:
-    best: tuple[float, Any] = (-1.0, base.point)
+    """Grid search, in two passes: the wording mix alone, then the meaning reading beside it (or not)."""
+
+    def quality(point: Any) -> float:
+        cal = base.model_copy(update={"point": point})
+        coverage = [_coverage(cal, s.assessment) for s in samples]
+        order = within_question_order(samples, coverage)
+        return order + 0.1 * float(spearmanr(coverage, [s.grade for s in samples])[0])
+
+    never = {"meaning_low": 2.0, "meaning_high": 3.0, "conflict_penalty": CONFLICT_PENALTY}
     steps = np.round(np.arange(0, 1.01, 0.1), 2)
-    for w_demoted, w_recall in itertools.product(steps, steps):
-        w_lexical = round(1 - w_demoted - w_recall, 2)
-        if w_lexical < 0 or w_demoted + w_recall < 0.5:
-            continue  # at least half the weight on embeddings, so a paraphrase counts as much as the rubric's words
-        for low in np.arange(0.1, 0.65, 0.05):
-            for span in (0.15, 0.2, 0.3, 0.4, 0.5):
-                point = base.point.model_copy(
-                    update={
-                        "w_demoted": w_demoted,
-                        "w_recall": w_recall,
-                        "w_lexical": w_lexical,
-                        "low": round(low, 2),
-                        "high": round(low + span, 2),
-                        "conflict_penalty": CONFLICT_PENALTY,
-                    }
-                )
-                cal = base.model_copy(update={"point": point})
-                coverage = [_coverage(cal, s.assessment) for s in samples]
-                quality = within_question_order(samples, coverage) + 0.1 * float(
-                    spearmanr(coverage, [s.grade for s in samples])[0]
-                )
-                if quality > best[0]:
-                    best = (quality, point)
-    print(f"key points: {best[1]} (order+spearman/10 {best[0]:.3f})", file=sys.stderr)
-    return best[1]
+    wording = [
+        base.point.model_copy(
+            update=never
+            | {
+                "w_demoted": w_demoted,
+                "w_recall": w_recall,
+                "w_lexical": round(1 - w_demoted - w_recall, 2),
+                "low": round(low, 2),
+                "high": round(low + span, 2),
+            }
+        )
+        for w_demoted, w_recall, low, span in itertools.product(
+            steps, steps, np.arange(0.1, 0.65, 0.05), (0.15, 0.2, 0.3, 0.4, 0.5)
+        )
+        # at least half the weight on embeddings, so a paraphrase counts as much as the rubric's words
+        if w_demoted + w_recall <= 1 and w_demoted + w_recall >= 0.5
+    ]
+    best = max(wording, key=quality)
+    meaning = [best] + [
+        best.model_copy(update={"meaning_low": low, "meaning_high": round(low + span, 2)})
+        for low, span in itertools.product((0.6, 0.65, 0.7, 0.75, 0.8), (0.1, 0.15, 0.2))
+    ]
+    best = max(meaning, key=quality)
+    print(f"key points: {best} (order+spearman/10 {quality(best):.3f})", file=sys.stderr)
+    return best
 
 
 def _coverage(cal: Calibration, assessment: Assessment) -> float:

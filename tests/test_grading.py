@@ -259,3 +259,16 @@ def test_any_text_gets_a_valid_grade(grader: Grader, answer: str) -> None:
     for point in result.key_points:
         if point.evidence:
             assert answer[point.evidence.start : point.evidence.end] == point.evidence.text
+
+
+def test_a_swap_spread_over_two_sentences_is_caught(grader: Grader) -> None:
+    spread = (
+        "Bagging trains many models in parallel on bootstrap samples and averages them, which reduces bias. "
+        "Boosting trains models one after another, each fixing the errors of the last, and it reduces variance."
+    )
+    wrong = grade(grader, 40, spread)
+    assert "swapped-bias-variance" in [m.id for m in wrong.misconceptions]
+    points = {p.id: p for p in wrong.key_points}
+    assert points["bagging-reduces-variance"].status == "missed"
+    assert points["boosting-reduces-bias"].status == "missed"  # "it reduces variance" is about boosting
+    assert wrong.score < grade(grader, 40, PARTIAL_BAGGING).score

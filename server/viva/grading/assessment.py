@@ -46,7 +46,9 @@ class PointMatch:
     lexical: float
     """The share of the point's content-word stems the answer uses."""
     unit: int | None
-    """Index of the best-matching unit (the evidence)."""
+    """Index of the unit closest in meaning (what negation and misconception checks look at)."""
+    evidence: int | None = None
+    """Index of the unit shown as evidence: close in meaning and in the point's own words."""
     conflict: bool = False
     """The best unit uses an opposite word or a negation where the point does not."""
 
@@ -120,11 +122,29 @@ def answer_units(encoded: list[Encoded], excluded: list[Span], entities: frozens
     return units
 
 
+@dataclass(frozen=True)
+class SentenceWords:
+    """A sentence's content words (contextual vectors and stems), and what it is about."""
+
+    words: np.ndarray
+    stems: frozenset[str]
+    about: frozenset[str]
+
+
+def sentence_words(units: list[Unit], encoded: list[Encoded]) -> list[SentenceWords]:
+    """The counted sentences' words, with what each sentence is about."""
+    about = {(u.span.start, u.span.text): u.about for u in units if u.counts}
+    return [
+        SentenceWords(e.words, frozenset(e.stems), about[(e.start, e.text)])
+        for e in encoded
+        if (e.start, e.text) in about
+    ]
+
+
 def match_point(
     variants: tuple[Encoded, ...],
     units: list[Unit],
-    words: np.ndarray,
-    stems: set[str],
+    sentences: list[SentenceWords],
     entities: frozenset[str] = frozenset(),
 ) -> PointMatch:
     """The best match of a rubric statement (any of its phrasings) among the answer's units."""
@@ -134,13 +154,25 @@ def match_point(
     demoted = np.stack([units[i].demoted for i in live])
     full = np.stack([units[i].vector for i in live])
     best_demoted, best_full, best_recall, best_lexical, best_unit = -1.0, -1.0, 0.0, 0.0, live[0]
+    best_evidence, evidence_unit = -1.0, live[0]
     for variant in variants:
         allowed = np.array([admissible(variant.stems, units[i].about, entities) for i in live])
         scores = np.where(allowed, demoted @ variant.demoted, -1.0)
         top = int(np.argmax(scores))
         if scores[top] > best_demoted:
             best_demoted, best_unit = float(scores[top]), live[top]
+        # Evidence: the unit that means the point most and says it in the most of its words.
+        own = set(variant.stems)
+        overlap = np.array([len(own & units[i].stems) / max(len(own), 1) for i in live])
+        evidence = scores + 0.5 * overlap
+        shown = int(np.argmax(evidence))
+        if evidence[shown] > best_evidence:
+            best_evidence, evidence_unit = float(evidence[shown]), live[shown]
         best_full = max(best_full, float(np.where(allowed, full @ variant.vector, -1.0).max()))
+        # Words count only from sentences that may speak about the point's subject.
+        said = [s for s in sentences if admissible(variant.stems, s.about, entities)]
+        words = np.concatenate([s.words for s in said]) if said else np.zeros((0, 1), dtype=np.float32)
+        stems = {stem for s in said for stem in s.stems}
         if len(variant.words) and len(words):
             best_recall = max(best_recall, float((variant.words @ words.T).max(axis=1).mean()))
         if variant.stems:
@@ -151,6 +183,7 @@ def match_point(
         recall=max(best_recall, 0.0),
         lexical=best_lexical,
         unit=best_unit,
+        evidence=evidence_unit,
         conflict=contradicts(variants[0].text, units[best_unit].span.text),
     )
 
@@ -166,7 +199,15 @@ def match_misconceptions(
     full = np.stack([units[i].vector for i in live])
     point_ids = [p.id for p in index.question.key_points]
     correct = [v for variants in index.key_points for v in variants] + list(index.reference)
-    any_correct = np.max([(demoted @ v.demoted + full @ v.vector) / 2 for v in correct], axis=0)
+    any_correct = np.max(
+        [
+            np.where(
+                _admissible_units(v, units, live, entities), (demoted @ v.demoted + full @ v.vector) / 2, -1.0
+            )
+            for v in correct
+        ],
+        axis=0,
+    )
     matches: list[MisconceptionMatch] = []
     for number, (wrong, variants) in enumerate(
         zip(index.question.misconceptions, index.misconceptions, strict=True)
@@ -188,7 +229,7 @@ def match_misconceptions(
                 own_full=float(own_full[top]),
                 rival_full=float(rival_full[top]),
                 rival_any=float(any_correct[top]),
-                words=len(units[live[top]].stems),
+                words=len(units[live[top]].stems | units[live[top]].about),
                 distinct=_distinct_share(variants, rival_variants, units[live[top]].stems),
                 recall_gap=_recall(variants, words) - _recall(rival_variants, words),
                 unit=live[top],
@@ -274,7 +315,8 @@ def assess(
     )
     stems = {s for e in counted for s in e.stems}
     variants = point_variants(index)
-    points = [match_point(v, units, answer_words, stems, entities) for v in variants]
+    said = sentence_words(units, encoded)
+    points = [match_point(v, units, said, entities) for v in variants]
     if not index.question.reference_mode:
         # A counting point ("names three strategies") is made by its members, never negated itself.
         counting = [i for i, p in enumerate(index.question.key_points) if p.at_least]

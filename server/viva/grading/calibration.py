@@ -23,13 +23,25 @@ class Frozen(BaseModel):
 
 
 class PointCalibration(Frozen):
-    """How strongly an answer makes a key point: a weighted mix of three similarities, rescaled to 0-1."""
+    """How strongly an answer makes a key point, 0 to 1: the stronger of two readings.
+
+    In wording: a weighted mix of the question-demoted cosine of the closest clause,
+    the token-level recall of the point's words and their stem overlap, rescaled
+    from `low`..`high`. In meaning alone: the demoted cosine, rescaled from
+    `meaning_low`..`meaning_high`, so a paraphrase in other words can count too.
+    """
 
     w_demoted: float = Field(description="Weight of the question-demoted cosine of the best unit.")
     w_recall: float = Field(description="Weight of the token-level recall of the point's words.")
     w_lexical: float = Field(description="Weight of the share of the point's word stems the answer uses.")
     low: float = Field(description="Mix at or below which the point is not made at all (strength 0).")
     high: float = Field(description="Mix at or above which the point is fully made (strength 1).")
+    meaning_low: float = Field(
+        description="Demoted cosine at or below which the clause alone does not make it."
+    )
+    meaning_high: float = Field(
+        description="Demoted cosine at or above which the clause alone fully makes it."
+    )
     covered: float = Field(description="Strength from which a point counts as covered.")
     partial: float = Field(description="Strength from which a point counts as partly covered.")
     conflict_penalty: float = Field(

@@ -7,6 +7,7 @@ clause that is already the closest match to the key point.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from viva.grading.text import NEGATIONS, content_stems, stem, words
@@ -185,9 +186,21 @@ _NOT_ENTITIES = frozenset(
 """Question words that name no concept an answer could confuse with another ("difference", "type")."""
 
 
+_CONTRAST = re.compile(r"([^\W_][\w-]*)\s+(?:and|vs\.?|versus|or)\s+([^\W_][\w-]*)", re.IGNORECASE)
+
+
 def question_entities(question: str) -> frozenset[str]:
-    """The concepts a question is about: "Bagging and Boosting" gives {bag, boost}."""
-    return frozenset(s for s in content_stems(question) if s not in _NOT_ENTITIES)
+    """The concepts a question sets against each other: "Bagging and Boosting" gives {bag, boost}.
+
+    Empty unless the question contrasts two named concepts ("X and Y", "X vs Y"):
+    only then can an answer say of one what is true of the other.
+    """
+    found: set[str] = set()
+    for match in _CONTRAST.finditer(question):
+        pair = [content_stems(word) for word in match.groups()]
+        if all(len(stems) == 1 and stems[0] not in _NOT_ENTITIES for stems in pair):
+            found.update(stems[0] for stems in pair)
+    return frozenset(found)
 
 
 def admissible(statement_stems: Iterable[str], unit_about: frozenset[str], entities: frozenset[str]) -> bool:

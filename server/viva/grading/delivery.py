@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 
 from viva.bank import Question
+from viva.grading.contradiction import question_entities
 from viva.grading.models import Delivery
-from viva.grading.text import sentences, words
+from viva.grading.text import sentences, stem, words
 
 WORDS_PER_MINUTE = 150
 TARGET_SECONDS = 30
@@ -25,8 +26,9 @@ _DEFINITION = re.compile(
 )
 _EXAMPLE = re.compile(
     r"\b(?:for\s+example|for\s+instance|e\.g\.|such\s+as|say\s+you|imagine|suppose|consider|like\s+when|"
-    r"in\s+my\s+(?:last|previous|current)|at\s+my\s+(?:last|previous)|we\s+(?:used|had|built|saw)|"
-    r"in\s+practice|in\s+production|a\s+real|case\s+study|think\s+of)\b|\d+\s?%",
+    r"in\s+my\s+(?:last|previous|current)|at\s+my\s+(?:last|previous)|"
+    r"(?:i|we)\s+(?:trained|built|used|had|saw|deployed|worked|ran|tried|found|once)|in\s+a\s+project|"
+    r"in\s+practice|in\s+production|a\s+real|case\s+study|think\s+of)\b|\d+\s?%|\b\d+\.\d+\b",
     re.IGNORECASE,
 )
 _TRADE_OFF = re.compile(
@@ -41,7 +43,7 @@ def assess_delivery(question: Question, answer: str) -> Delivery:
     count = len(words(answer))
     seconds = round(count * 60 / WORDS_PER_MINUTE)
     first = sentences(answer)[0].text if count else ""
-    opens = bool(_DEFINITION.search(first)) and len(words(first)) <= 45
+    opens = len(words(first)) <= 45 and (bool(_DEFINITION.search(first)) or _names_the_topic(question, first))
     example = bool(_EXAMPLE.search(answer))
     trade_off = bool(_TRADE_OFF.search(answer))
     hints = question.delivery
@@ -75,7 +77,15 @@ def assess_delivery(question: Question, answer: str) -> Delivery:
     )
 
 
+def _names_the_topic(question: Question, sentence: str) -> bool:
+    """A first sentence that starts with the question's subject ("Dropout randomly switches off...")."""
+    topic = question_entities(question.question)
+    opening = {stem(w) for w in words(sentence)[:4]}
+    return bool(topic & opening) and len(words(sentence)) >= 6
+
+
 def _lower_first(text: str) -> str:
     """Lower-case a hint's first letter to fit mid-sentence, unless it starts an acronym ("RBF", "A/B")."""
     first = text.split(" ", 1)[0]
-    return text if first.isupper() or not first.isalpha() else text[:1].lower() + text[1:]
+    acronym = first.isupper() and len(first) > 1
+    return text if acronym or not first.isalpha() else text[:1].lower() + text[1:]

@@ -218,8 +218,8 @@ def _key_points(assessment: Assessment, judgement: Judgement) -> list[KeyPointRe
         status = judgement.statuses[i]
         match = assessment.points[i]
         evidence = None
-        if status != "missed" and match.unit is not None:
-            evidence = _evidence(assessment.units[match.unit].span)
+        if status != "missed" and match.evidence is not None:
+            evidence = _evidence(assessment.units[match.evidence].span)
         if not question.reference_mode and question.key_points[i].at_least:
             evidence = (
                 _counting_evidence(question.key_points[i], question, results) if status != "missed" else None

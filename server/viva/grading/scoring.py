@@ -44,7 +44,9 @@ def point_strengths(
     strengths = []
     for match in assessment.points:
         mix = c.w_demoted * match.demoted + c.w_recall * match.recall + c.w_lexical * match.lexical
-        strength = float(np.clip((mix - c.low) / (c.high - c.low), 0.0, 1.0))
+        by_wording = (mix - c.low) / (c.high - c.low)
+        by_meaning = (match.demoted - c.meaning_low) / (c.meaning_high - c.meaning_low)
+        strength = float(np.clip(max(by_wording, by_meaning), 0.0, 1.0))
         best = assessment.units[match.unit].span if match.unit is not None else None
         inside = best is not None and any(s.start <= best.start and best.end <= s.end for s in tainted_spans)
         if match.conflict or inside:
