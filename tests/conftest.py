@@ -5,9 +5,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
+from viva.api.app import create_app
 from viva.bank import load_bank
-from viva.config import get_settings
+from viva.config import Settings, get_settings
 from viva.grading import Grader, LocalEmbedder
 from viva.resources import resource_dir
 
@@ -45,3 +48,21 @@ def embedder() -> LocalEmbedder:
 def grader(embedder: LocalEmbedder, tmp_path_factory: pytest.TempPathFactory) -> Grader:
     """The real grader: the bundled model, the bundled bank, the shipped calibration."""
     return Grader(load_bank(resource_dir("rubrics")), embedder, cache_dir=tmp_path_factory.mktemp("cache"))
+
+
+@pytest.fixture
+def api_settings(tmp_path: Path) -> Settings:
+    """Settings for an app under test: its own SQLite file, one coach, no waiting to batch."""
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=f"sqlite:///{tmp_path / 'data' / 'viva.db'}",
+        coach_token=SecretStr("ada:coach-secret,grace:second-coach-secret"),
+        batch_window_ms=1,
+    )
+
+
+@pytest.fixture
+def api(api_settings: Settings, grader: Grader) -> Iterator[TestClient]:
+    """The service over HTTP (in process), on a real SQLite file, with the shared grader."""
+    with TestClient(create_app(api_settings, grader)) as client:
+        yield client

@@ -50,6 +50,29 @@ class Settings(BaseSettings):
     )
 
     max_answer_chars: int = Field(default=5000, ge=1, description="Longest answer accepted, in characters.")
+    coach_token: SecretStr | None = Field(
+        default=None,
+        description="Coach bearer token(s), comma-separated; `name:token` names the coach. "
+        "Unset: the coach API answers 503. `viva coach token` prints a fresh one.",
+    )
+    follow_ups: bool = Field(
+        default=True, description="Ask the rubric's follow-up when a required key point is missed."
+    )
+    batch_window_ms: float = Field(
+        default=10.0, ge=0, description="How long an answer waits to be graded with others, in milliseconds."
+    )
+
+    @property
+    def coaches(self) -> dict[str, str]:
+        """Coach name by token; a token without a name belongs to "coach"."""
+        if self.coach_token is None:
+            return {}
+        coaches: dict[str, str] = {}
+        for entry in self.coach_token.get_secret_value().split(","):
+            name, _, token = entry.strip().rpartition(":")
+            if token:
+                coaches[token] = name or "coach"
+        return coaches
 
     @property
     def sqlite_path(self) -> Path:

@@ -30,3 +30,65 @@ class BankError(VivaError):
         count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
         super().__init__(f"The question bank has {count}:\n" + "\n".join(f"  {p}" for p in problems))
         self.problems = problems
+
+
+class InvalidRequestError(VivaError):
+    code = "invalid_request"
+    status = 422
+
+
+class NoQuestionsError(VivaError):
+    code = "no_matching_questions"
+    status = 422
+
+
+class MissingCredentialsError(VivaError):
+    code = "missing_credentials"
+    status = 401
+
+
+class InterviewNotFoundError(VivaError):
+    """Unknown interview, or one the token does not open: the two look the same from outside."""
+
+    code = "interview_not_found"
+    status = 404
+
+
+class TurnNotFoundError(VivaError):
+    code = "turn_not_found"
+    status = 404
+
+
+class InterviewFinishedError(VivaError):
+    code = "interview_finished"
+    status = 409
+
+
+class AnswerInProgressError(VivaError):
+    code = "answer_in_progress"
+    status = 409
+
+
+class TurnMismatchError(VivaError):
+    code = "turn_mismatch"
+    status = 409
+
+
+class AnswerTooLongError(VivaError):
+    code = "answer_too_long"
+    status = 413
+
+
+class CoachDisabledError(VivaError):
+    code = "coach_disabled"
+    status = 503
+
+
+class InvalidCoachTokenError(VivaError):
+    code = "invalid_coach_token"
+    status = 401
+
+
+class DatabaseUnavailableError(VivaError):
+    code = "database_unavailable"
+    status = 503

@@ -1,24 +1,56 @@
-"""The FastAPI application factory."""
+"""The FastAPI application: one grader loaded at start-up, the database migrated, every route mounted."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlmodel import Session
 
 from viva import __version__
-from viva.bank import load_bank
+from viva.api import errors
+from viva.api.routes import coach, grade, health, interviews, questions
+from viva.api.state import Services
 from viva.config import Settings, get_settings
+from viva.grading.batching import GradingBatcher
+from viva.grading.grader import Grader, load_grader
+from viva.interview.service import InterviewService
+from viva.store.database import create_database_engine, migrate
+
+log = logging.getLogger("viva.api")
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, grader: Grader | None = None) -> FastAPI:
+    """The app; `grader` may be given (tests share one), else it is loaded from the settings at start-up."""
     settings = settings or get_settings()
-    bank = load_bank(settings.rubrics_dir)
-    app = FastAPI(title="Viva", version=__version__)
-    app.state.bank = bank
 
-    @app.get("/healthz")
-    def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_database_engine(settings.resolved_database_url)
+        migrate(engine)
+        loaded = grader or load_grader(settings)
+        batcher = GradingBatcher(loaded, window=settings.batch_window_ms / 1000)
+        service = InterviewService(loaded.bank, batcher, settings)
+        with Session(engine, expire_on_commit=False) as session:
+            recovered = service.recover(session)
+        if recovered:
+            log.info("graded %d answers left pending by an earlier stop", recovered)
+        app.state.services = Services(settings, engine, loaded, batcher, service)
+        try:
+            yield
+        finally:
+            batcher.close()  # in-flight answers are graded before the process ends
+            engine.dispose()
 
-    @app.get("/api/v1/questions")
-    def questions() -> list[dict[str, object]]:
-        return [{"number": q.number, "id": q.id, "question": q.question} for q in bank]
-
+    app = FastAPI(
+        title="Viva",
+        version=__version__,
+        summary="A mock interviewer for machine-learning jobs: asks, grades against rubrics, explains.",
+        lifespan=lifespan,
+    )
+    errors.install(app)
+    for router in (health.router, questions.router, grade.router, interviews.router, coach.router):
+        app.include_router(router)
     return app

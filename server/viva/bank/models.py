@@ -25,6 +25,14 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Difficulty = Literal["fresher", "experienced"]
 
 MAX_KEY_POINTS = 7
+PART_SEPARATOR = "--"
+"""Joins a question's id and one of its key points' ids into the id of a narrower question (a
+follow-up probing that point). Slugs never contain it, so a derived id is never a bank id."""
+
+
+def base_id(question_id: str) -> str:
+    """The bank question an id belongs to: itself, or the question a follow-up was derived from."""
+    return question_id.split(PART_SEPARATOR, 1)[0]
 
 
 def _field_error(field: str, message: str) -> PydanticCustomError:

@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from viva import __version__
-from viva.cli import bank, evaluate, grade, serve
+from viva.cli import bank, evaluate, grade, serve, store
 
 app = typer.Typer(
     name="viva",
@@ -18,6 +18,9 @@ app.add_typer(bank.app, name="bank")
 app.command("serve")(serve.serve)
 app.command("grade")(grade.grade)
 app.command("eval")(evaluate.evaluate)
+app.add_typer(store.coach_app, name="coach")
+app.add_typer(store.transcripts_app, name="transcripts")
+app.command("export")(store.export)
 
 
 def _print_version(value: bool) -> None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from viva.bank import Question
+from viva.bank.models import base_id
 from viva.grading.contradiction import admissible, contradicts, question_entities
 from viva.grading.encoding import Encoded
 from viva.grading.rubric_index import QuestionIndex
@@ -328,7 +329,9 @@ def assess(
     counted_text = " ".join(e.text for e in counted)
     fit = topic_fit(units, topics.vectors, topics.owners, len(topics.question_ids))
     own = float(np.mean([p.full for p in points])) if points else 0.0
-    others = [(score, i) for i, score in enumerate(fit) if topics.question_ids[i] != index.question.id]
+    # A follow-up ("overfitting--regularisation") is never off-topic for the question it probes.
+    own_id = base_id(index.question.id)
+    others = [(score, i) for i, score in enumerate(fit) if topics.question_ids[i] != own_id]
     best_other, closest = max(others, default=(0.0, None))
     return Assessment(
         question=index.question,

@@ -1,0 +1,80 @@
+"""FastAPI dependencies: every shared thing a route needs, typed."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from viva.api.state import Services
+from viva.config import Settings
+from viva.errors import CoachDisabledError, InvalidCoachTokenError, MissingCredentialsError
+from viva.grading.batching import GradingBatcher
+from viva.interview.service import InterviewService
+
+_bearer = HTTPBearer(auto_error=False, description="The interview's token, or a coach token.")
+
+
+def services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
+
+
+ServicesDep = Annotated[Services, Depends(services)]
+
+
+def settings(state: ServicesDep) -> Settings:
+    return state.settings
+
+
+def session(state: ServicesDep) -> Iterator[Session]:
+    with Session(state.engine, expire_on_commit=False) as db:
+        yield db
+
+
+def interviews(state: ServicesDep) -> InterviewService:
+    return state.interviews
+
+
+def batcher(state: ServicesDep) -> GradingBatcher:
+    return state.batcher
+
+
+def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
+    if credentials is None or not credentials.credentials:
+        raise MissingCredentialsError("Send the interview's token: `Authorization: Bearer <token>`.")
+    return credentials.credentials
+
+
+SettingsDep = Annotated[Settings, Depends(settings)]
+SessionDep = Annotated[Session, Depends(session)]
+InterviewsDep = Annotated[InterviewService, Depends(interviews)]
+BatcherDep = Annotated[GradingBatcher, Depends(batcher)]
+CandidateToken = Annotated[str, Depends(bearer_token)]
+
+
+def coach_name(
+    settings: SettingsDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> str:
+    """The coach a token belongs to; 503 when no coach token is configured, 401 for a wrong one."""
+    coaches = settings.coaches
+    if not coaches:
+        raise CoachDisabledError(
+            "No coach token is configured: set VIVA_COACH_TOKEN (`viva coach token` prints a fresh one)."
+        )
+    if credentials is None or not credentials.credentials:
+        raise MissingCredentialsError("Send a coach token: `Authorization: Bearer <coach token>`.")
+    found = None
+    for token, name in coaches.items():  # look at every token, so timing says nothing of which matched
+        if hmac.compare_digest(token.encode(), credentials.credentials.encode()):
+            found = name
+    if found is None:
+        raise InvalidCoachTokenError("This coach token is not valid.")
+    return found
+
+
+CoachName = Annotated[str, Depends(coach_name)]

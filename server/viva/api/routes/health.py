@@ -1,0 +1,19 @@
+"""Liveness and readiness, for load balancers and container health checks."""
+
+from fastapi import APIRouter
+
+from viva.api.deps import ServicesDep
+from viva.store.database import ping
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="The process is alive")
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="The database answers and the grader is loaded")
+def readyz(state: ServicesDep) -> dict[str, str]:
+    ping(state.engine)
+    return {"status": "ready", "embedding_model": state.grader.embedder.name}

@@ -1,0 +1,63 @@
+"""A candidate's interview: start it, answer, read the transcript and the report."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Header, status
+
+from viva.api.deps import CandidateToken, InterviewsDep, SessionDep
+from viva.interview.models import (
+    AnswerRequest,
+    AnswerResponse,
+    Report,
+    StartRequest,
+    StartResponse,
+    Transcript,
+    TurnView,
+)
+from viva.interview.report import build_report
+
+router = APIRouter(prefix="/api/v1/interviews", tags=["interviews"])
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, summary="Start an interview")
+def start(request: StartRequest, interviews: InterviewsDep, session: SessionDep) -> StartResponse:
+    """Plans the questions and asks the first. The response's token opens this interview alone."""
+    return interviews.start(session, request)
+
+
+@router.post("/{interview_id}/answers", summary="Answer the current question")
+def answer(
+    interview_id: str,
+    request: AnswerRequest,
+    token: CandidateToken,
+    interviews: InterviewsDep,
+    session: SessionDep,
+    idempotency_key: Annotated[
+        str | None,
+        Header(max_length=200, description="Send the same key when retrying: the answer is stored once."),
+    ] = None,
+) -> AnswerResponse:
+    """Stores the answer, grades it, and asks the next question (or a follow-up)."""
+    return interviews.answer(session, interview_id, token, request, idempotency_key)
+
+
+@router.get("/{interview_id}", summary="The transcript")
+def transcript(
+    interview_id: str, token: CandidateToken, interviews: InterviewsDep, session: SessionDep
+) -> Transcript:
+    return interviews.transcript(session, interview_id, token)
+
+
+@router.get("/{interview_id}/report", summary="The report: scores, what to study, progress")
+def report(
+    interview_id: str, token: CandidateToken, interviews: InterviewsDep, session: SessionDep
+) -> Report:
+    return build_report(interviews, session, interviews.open(session, interview_id, token))
+
+
+@router.post("/{interview_id}/turns/{number}/regrade", summary="Grade a stored answer again")
+def regrade(
+    interview_id: str, number: int, token: CandidateToken, interviews: InterviewsDep, session: SessionDep
+) -> TurnView:
+    """For an answer whose grading failed: it was stored, and is graded now."""
+    return interviews.regrade(session, interview_id, number, token)

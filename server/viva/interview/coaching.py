@@ -1,0 +1,260 @@
+"""The coach's side: finding interviews, overriding grades, comments, exports, agreement with the grader."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import defaultdict
+from datetime import datetime
+from typing import Literal
+
+import numpy as np
+from pydantic import BaseModel
+from scipy.stats import pearsonr
+from sqlmodel import Session, col, select
+
+from viva.interview.models import (
+    Agreement,
+    CommentRequest,
+    InterviewSummary,
+    OverrideRequest,
+    QuestionAgreement,
+    Transcript,
+    TurnView,
+)
+from viva.interview.report import interview_score
+from viva.interview.service import InterviewService
+from viva.store.models import Comment, Interview, Override, Turn, aware, utcnow
+
+ExportFormat = Literal["json", "csv", "md"]
+SortKey = Literal["created_at", "candidate", "score", "answered"]
+
+
+class InterviewFilter(BaseModel):
+    candidate: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    min_score: float | None = None
+    max_score: float | None = None
+    overridden: bool | None = None
+    sort: SortKey = "created_at"
+    descending: bool = True
+    limit: int = 200
+
+
+def list_interviews(session: Session, wanted: InterviewFilter) -> list[InterviewSummary]:
+    statement = select(Interview)
+    if wanted.candidate:
+        statement = statement.where(col(Interview.candidate).icontains(wanted.candidate))
+    if wanted.since:
+        statement = statement.where(col(Interview.created_at) >= wanted.since)
+    if wanted.until:
+        statement = statement.where(col(Interview.created_at) <= wanted.until)
+    summaries = [_summary(session, i) for i in session.exec(statement).all()]
+    summaries = [
+        s
+        for s in summaries
+        if (wanted.min_score is None or (s.score is not None and s.score >= wanted.min_score))
+        and (wanted.max_score is None or (s.score is not None and s.score <= wanted.max_score))
+        and (wanted.overridden is None or s.overridden == wanted.overridden)
+    ]
+
+    def key(s: InterviewSummary) -> tuple[bool, object]:
+        value = getattr(s, wanted.sort)
+        return (value is None, value if not isinstance(value, str) else value.casefold())
+
+    summaries.sort(key=key, reverse=wanted.descending)
+    return summaries[: wanted.limit]
+
+
+def _summary(session: Session, interview: Interview) -> InterviewSummary:
+    turns = session.exec(select(Turn).where(Turn.interview_id == interview.id)).all()
+    ids = [t.id for t in turns]
+    overridden = (
+        bool(ids)
+        and session.exec(select(Override.id).where(col(Override.turn_id).in_(ids))).first() is not None
+    )
+    return InterviewSummary(
+        id=interview.id,
+        candidate=interview.candidate,
+        created_at=aware(interview.created_at) or utcnow(),
+        finished=interview.finished_at is not None,
+        score=interview_score(session, interview.id),
+        answered=sum(t.kind == "question" and t.status != "asked" for t in turns),
+        total=len(interview.plan),
+        overridden=overridden,
+    )
+
+
+def override(
+    service: InterviewService,
+    session: Session,
+    interview_id: str,
+    number: int,
+    coach: str,
+    request: OverrideRequest,
+) -> TurnView:
+    interview = service.open_by_id(session, interview_id)
+    turn = service.turn(session, interview.id, number)
+    assert turn.id is not None
+    session.add(Override(turn_id=turn.id, coach=coach, score=request.score, comment=request.comment))
+    session.commit()
+    return service.turn_view(session, turn)
+
+
+def comment(
+    service: InterviewService, session: Session, interview_id: str, coach: str, request: CommentRequest
+) -> Transcript:
+    interview = service.open_by_id(session, interview_id)
+    if request.turn is not None:
+        service.turn(session, interview.id, request.turn)
+    session.add(Comment(interview_id=interview.id, turn_number=request.turn, coach=coach, text=request.text))
+    session.commit()
+    return service.transcript(session, interview.id)
+
+
+def agreement(session: Session) -> Agreement:
+    """How far the grader and the coaches agree, over every turn a coach overrode (latest override)."""
+    latest: dict[int, Override] = {}
+    for o in session.exec(select(Override).order_by(col(Override.id))).all():
+        latest[o.turn_id] = o
+    turns = session.exec(select(Turn).where(col(Turn.id).in_(list(latest)))).all() if latest else []
+    pairs = [
+        (t.question_id, float(t.score), float(latest[t.id].score))
+        for t in turns
+        if t.id and t.score is not None
+    ]
+    by_question: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for question, grader, coach in pairs:
+        by_question[question].append((grader, coach))
+    overall = _figures([(g, c) for _, g, c in pairs])
+    return Agreement(
+        n=len(pairs),
+        pearson=overall[0],
+        mean_difference=overall[1],
+        mean_absolute_difference=overall[2],
+        questions=[
+            QuestionAgreement(
+                question=q, n=len(v), mean_difference=_figures(v)[1] or 0.0, pearson=_figures(v)[0]
+            )
+            for q, v in sorted(by_question.items())
+        ],
+    )
+
+
+def _figures(pairs: list[tuple[float, float]]) -> tuple[float | None, float | None, float | None]:
+    if not pairs:
+        return None, None, None
+    grader, coach = np.array(pairs).T
+    r = (
+        float(pearsonr(grader, coach)[0])
+        if len(pairs) >= 3 and grader.std() > 0 and coach.std() > 0
+        else None
+    )
+    difference = coach - grader
+    return (
+        round(r, 3) if r is not None else None,
+        round(float(difference.mean()), 2),
+        round(float(np.abs(difference).mean()), 2),
+    )
+
+
+def export(transcript: Transcript, form: ExportFormat) -> tuple[str, str]:
+    """The transcript as (content, media type)."""
+    if form == "json":
+        return transcript.model_dump_json(indent=2), "application/json"
+    if form == "csv":
+        return _csv(transcript), "text/csv; charset=utf-8"
+    return _markdown(transcript), "text/markdown; charset=utf-8"
+
+
+CSV_COLUMNS = [
+    "turn",
+    "kind",
+    "question_number",
+    "question",
+    "answer",
+    "status",
+    "score",
+    "band",
+    "covered",
+    "missed",
+    "misconceptions",
+    "flags",
+    "override_score",
+    "override_comment",
+    "override_coach",
+]
+
+
+def _csv(transcript: Transcript) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
+    writer.writeheader()
+    for turn in transcript.turns:
+        grade = turn.grade
+        writer.writerow(
+            {
+                "turn": turn.number,
+                "kind": turn.kind,
+                "question_number": turn.question.number,
+                "question": turn.question.text,
+                "answer": turn.answer or "",
+                "status": turn.status,
+                "score": grade.score if grade else "",
+                "band": grade.band if grade else "",
+                "covered": "; ".join(p.id for p in grade.key_points if p.status == "covered")
+                if grade
+                else "",
+                "missed": "; ".join(p.id for p in grade.key_points if p.status == "missed") if grade else "",
+                "misconceptions": "; ".join(m.id for m in grade.misconceptions) if grade else "",
+                "flags": "; ".join(f.code for f in grade.flags) if grade else "",
+                "override_score": turn.override.score if turn.override else "",
+                "override_comment": turn.override.comment if turn.override else "",
+                "override_coach": turn.override.coach if turn.override else "",
+            }
+        )
+    return out.getvalue()
+
+
+def _markdown(transcript: Transcript) -> str:
+    lines = [
+        f"# Mock interview: {_md(transcript.candidate)}",
+        "",
+        f"- Started: {transcript.created_at:%Y-%m-%d %H:%M} UTC",
+        f"- Questions: {transcript.progress.position} of {transcript.progress.total}"
+        + (" (finished)" if transcript.progress.finished else ""),
+        "",
+    ]
+    for turn in transcript.turns:
+        label = "Follow-up" if turn.kind == "follow_up" else f"Q{turn.question.number}"
+        lines += [f"## {turn.number}. {label}: {_md(turn.question.text)}", ""]
+        lines += ["**Answer:**", "", _quote(turn.answer) if turn.answer else "_(not answered)_", ""]
+        grade = turn.grade
+        if grade:
+            lines.append(f"**Score {grade.score}/100** ({grade.band}). {_md(grade.summary)}")
+            for point in grade.key_points:
+                mark = {"covered": "x", "partial": "~", "missed": " "}[point.status]
+                said = f" — “{_md(point.evidence.text)}”" if point.evidence else ""
+                lines.append(f"- [{mark}] {_md(point.text)}{said}")
+            for wrong in grade.misconceptions:
+                lines.append(f"- Misconception: {_md(wrong.text)} ({_md(wrong.explanation)})")
+            lines.append("")
+        if turn.override:
+            lines += [
+                f"**Coach ({_md(turn.override.coach)}): {turn.override.score}/100.** {_md(turn.override.comment)}",
+                "",
+            ]
+    if transcript.comments:
+        lines += ["## Coach's comments", ""]
+        lines += [f"- {_md(c.coach)}: {_md(c.text)}" for c in transcript.comments]
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    """Plain text in Markdown: markup characters escaped, so an answer's `<script>` stays text."""
+    return "".join("\\" + ch if ch in "\\`*_[]<>|" else ch for ch in text).replace("\n", " ")
+
+
+def _quote(text: str) -> str:
+    return "\n".join("> " + _md(line) for line in text.splitlines() or [""])

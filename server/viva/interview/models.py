@@ -1,0 +1,230 @@
+"""The interview's public shapes: what the API takes and returns (never the tables themselves)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from viva.bank.models import Difficulty
+from viva.grading.models import Grade
+
+TurnKind = Literal["question", "follow_up"]
+GradingStatus = Literal["asked", "pending", "graded", "failed"]
+
+
+def _no_nul(text: str) -> str:
+    # PostgreSQL text cannot hold U+0000; every other character is stored exactly as given.
+    if "\x00" in text:
+        raise ValueError("must not contain the NUL character (U+0000)")
+    return text
+
+
+StoredText = Annotated[str, AfterValidator(_no_nul)]
+"""Text kept exactly as given (markup, control characters and all) but for U+0000."""
+
+
+class Shape(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StartRequest(Shape):
+    candidate: StoredText = Field(
+        min_length=1, max_length=100, description="The candidate's name, shown to their coach."
+    )
+    count: int = Field(default=5, ge=1, le=50, description="How many bank questions to ask.")
+    categories: list[str] = Field(default_factory=list, description="Only these categories (names or slugs).")
+    difficulty: Difficulty | None = Field(default=None, description="Only fresher or experienced questions.")
+    questions: list[int | str] = Field(
+        default_factory=list, description="Exactly these questions (numbers or ids), in this order."
+    )
+    seed: int | None = Field(default=None, description="Shuffle seed, for a reproducible order.")
+    follow_ups: bool = Field(default=True, description="Probe a missed required key point with a follow-up.")
+    candidate_key: StoredText | None = Field(
+        default=None,
+        min_length=8,
+        max_length=200,
+        description="A secret of the candidate's own: interviews with the same name and key are compared.",
+    )
+
+
+class AnswerRequest(Shape):
+    answer: StoredText = Field(description="The candidate's answer, as typed.")
+    turn: int | None = Field(
+        default=None,
+        ge=1,
+        description="The turn being answered; a retry of an answered turn returns its result.",
+    )
+
+
+class AskedQuestion(Shape):
+    """A question as the candidate sees it: no model answer, no key points."""
+
+    turn: int
+    kind: TurnKind
+    id: str = Field(description="The bank question's id.")
+    number: int
+    category: str
+    difficulty: Difficulty
+    text: str = Field(description="What the interviewer asks.")
+
+
+class Progress(Shape):
+    position: int = Field(
+        description="Which of the planned questions this is (1-based); follow-ups share it."
+    )
+    total: int
+    answered: int = Field(description="Turns answered so far, follow-ups included.")
+    finished: bool
+
+
+class StartResponse(Shape):
+    id: str
+    token: str = Field(
+        description="The candidate's bearer credential for this interview alone. Keep it secret."
+    )
+    question: AskedQuestion
+    progress: Progress
+
+
+class AnswerResponse(Shape):
+    turn: int
+    status: GradingStatus = Field(description="`failed`: the answer is stored and can be re-graded later.")
+    grade: Grade | None
+    next: AskedQuestion | None = Field(description="The next question, or null when the interview is over.")
+    follow_up: AskedQuestion | None = Field(
+        description="The next question, when it is a follow-up of this one."
+    )
+    progress: Progress
+
+
+class OverrideView(Shape):
+    coach: str
+    score: int
+    comment: str
+    created_at: datetime
+
+
+class CommentView(Shape):
+    coach: str
+    text: str
+    turn: int | None
+    created_at: datetime
+
+
+class TurnView(Shape):
+    number: int
+    kind: TurnKind
+    question: AskedQuestion
+    answer: str | None
+    status: GradingStatus
+    grade: Grade | None
+    override: OverrideView | None = Field(
+        description="The coach's latest override; the grader's grade stays beside it."
+    )
+    overrides: list[OverrideView] = Field(default_factory=list, description="Every override, oldest first.")
+    asked_at: datetime
+    answered_at: datetime | None
+
+
+class Transcript(Shape):
+    id: str
+    candidate: str
+    created_at: datetime
+    finished_at: datetime | None
+    progress: Progress
+    turns: list[TurnView]
+    comments: list[CommentView] = Field(default_factory=list)
+
+
+class CategoryResult(Shape):
+    category: str
+    questions: int
+    score: float
+
+
+class KeyPointSummary(Shape):
+    question: str
+    key_point: str
+    text: str
+    required: bool
+    status: str
+
+
+class WeakArea(Shape):
+    question: str
+    number: int
+    score: int
+    study: list[str] = Field(description="The key points missed: what to study.")
+
+
+class DeliverySummary(Shape):
+    mean_words: float
+    mean_seconds: float
+    opens_with_definition: float = Field(description="Share of answers, 0 to 1.")
+    gives_example: float
+    names_trade_off: float
+
+
+class EarlierInterview(Shape):
+    id: str
+    created_at: datetime
+    score: float | None
+
+
+class Report(Shape):
+    id: str
+    candidate: str
+    finished: bool
+    score: float | None = Field(description="Mean score of the graded planned questions (follow-ups apart).")
+    answered: int
+    total: int
+    follow_up_score: float | None
+    covered: int
+    partial: int
+    missed: int
+    categories: list[CategoryResult]
+    key_points: list[KeyPointSummary]
+    delivery: DeliverySummary | None
+    weakest: list[WeakArea]
+    earlier: list[EarlierInterview] = Field(
+        description="Earlier interviews with the same name and candidate key."
+    )
+    change: float | None = Field(description="This score minus the previous interview's.")
+
+
+class InterviewSummary(Shape):
+    id: str
+    candidate: str
+    created_at: datetime
+    finished: bool
+    score: float | None
+    answered: int
+    total: int
+    overridden: bool
+
+
+class OverrideRequest(Shape):
+    score: int = Field(ge=0, le=100)
+    comment: StoredText = Field(default="", max_length=5000)
+
+
+class CommentRequest(Shape):
+    text: StoredText = Field(min_length=1, max_length=5000)
+    turn: int | None = Field(default=None, ge=1)
+
+
+class QuestionAgreement(Shape):
+    question: str
+    n: int
+    mean_difference: float = Field(description="Coach minus grader, in points.")
+    pearson: float | None
+
+
+class Agreement(Shape):
+    n: int = Field(description="Overridden turns.")
+    pearson: float | None = Field(description="Between grader and coach scores (null below 3 turns).")
+    mean_difference: float | None = Field(description="Coach minus grader, in points.")
+    mean_absolute_difference: float | None
+    questions: list[QuestionAgreement]

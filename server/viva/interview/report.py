@@ -1,0 +1,118 @@
+"""The end-of-interview report: scores by category and key point, delivery, what to study, progress."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from statistics import mean
+
+from sqlmodel import Session, col, select
+
+from viva.grading.models import Grade
+from viva.interview.models import (
+    CategoryResult,
+    DeliverySummary,
+    EarlierInterview,
+    KeyPointSummary,
+    Report,
+    WeakArea,
+)
+from viva.interview.service import InterviewService
+from viva.store.models import Interview, Turn, aware, utcnow
+
+WEAKEST = 3
+
+
+def build_report(service: InterviewService, session: Session, interview: Interview) -> Report:
+    turns = service.turns(session, interview.id)
+    graded = [(t, Grade.model_validate(t.grade)) for t in turns if t.grade]
+    main = [(t, g) for t, g in graded if t.kind == "question"]
+    follow_ups = [g.score for t, g in graded if t.kind == "follow_up"]
+    by_category: dict[str, list[int]] = defaultdict(list)
+    for turn, grade in main:
+        by_category[service.bank.get(turn.question_id).category].append(grade.score)
+    points = [
+        KeyPointSummary(
+            question=turn.question_id, key_point=p.id, text=p.text, required=p.required, status=p.status
+        )
+        for turn, grade in main
+        for p in grade.key_points
+    ]
+    weakest = sorted(main, key=lambda pair: pair[1].score)[:WEAKEST]
+    score = round(mean(g.score for _, g in main), 1) if main else None
+    earlier = _earlier(session, interview, service)
+    previous = next((e.score for e in reversed(earlier) if e.score is not None), None)
+    return Report(
+        id=interview.id,
+        candidate=interview.candidate,
+        finished=interview.finished_at is not None,
+        score=score,
+        answered=sum(t.kind == "question" and t.status != "asked" for t in turns),
+        total=len(interview.plan),
+        follow_up_score=round(mean(follow_ups), 1) if follow_ups else None,
+        covered=sum(p.status == "covered" for p in points),
+        partial=sum(p.status == "partial" for p in points),
+        missed=sum(p.status == "missed" for p in points),
+        categories=[
+            CategoryResult(category=c, questions=len(s), score=round(mean(s), 1))
+            for c, s in by_category.items()
+        ],
+        key_points=points,
+        delivery=_delivery([g for _, g in graded]),
+        weakest=[
+            WeakArea(
+                question=turn.prompt,
+                number=service.bank.get(turn.question_id).number,
+                score=grade.score,
+                study=[p.text for p in grade.key_points if p.status != "covered"],
+            )
+            for turn, grade in weakest
+        ],
+        earlier=earlier,
+        change=round(score - previous, 1) if score is not None and previous is not None else None,
+    )
+
+
+def interview_score(session: Session, interview_id: str) -> float | None:
+    """Mean score of an interview's graded planned questions."""
+    scores = session.exec(
+        select(Turn.score).where(
+            Turn.interview_id == interview_id, Turn.kind == "question", col(Turn.score).is_not(None)
+        )
+    ).all()
+    return round(mean(s for s in scores if s is not None), 1) if scores else None
+
+
+def _earlier(session: Session, interview: Interview, service: InterviewService) -> list[EarlierInterview]:
+    """The same candidate's earlier interviews: same name (ignoring case and spaces) and same candidate key."""
+    if interview.candidate_key_hash is None:
+        return []
+    others = session.exec(
+        select(Interview)
+        .where(
+            Interview.candidate_key_hash == interview.candidate_key_hash,
+            Interview.id != interview.id,
+            col(Interview.created_at) < interview.created_at,
+        )
+        .order_by(col(Interview.created_at))
+    ).all()
+    name = interview.candidate.strip().casefold()
+    return [
+        EarlierInterview(
+            id=o.id, created_at=aware(o.created_at) or utcnow(), score=interview_score(session, o.id)
+        )
+        for o in others
+        if o.candidate.strip().casefold() == name
+    ]
+
+
+def _delivery(grades: list[Grade]) -> DeliverySummary | None:
+    answered = [g.delivery for g in grades if g.delivery.words]
+    if not answered:
+        return None
+    return DeliverySummary(
+        mean_words=round(mean(d.words for d in answered), 1),
+        mean_seconds=round(mean(d.speaking_seconds for d in answered), 1),
+        opens_with_definition=round(mean(d.opens_with_definition for d in answered), 2),
+        gives_example=round(mean(d.gives_example for d in answered), 2),
+        names_trade_off=round(mean(d.names_trade_off for d in answered), 2),
+    )

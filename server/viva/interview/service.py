@@ -1,0 +1,345 @@
+"""The flow of a mock interview: start, ask, take an answer, grade it, follow up, finish.
+
+Every answer is committed before it is graded; a grading failure leaves it stored
+with status `failed`, to be graded again later. Each method takes the caller's
+session and commits its own work.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Protocol, cast
+
+from sqlmodel import Session, col, select
+
+from viva.bank import Bank, Question
+from viva.config import Settings
+from viva.errors import (
+    AnswerInProgressError,
+    AnswerTooLongError,
+    InterviewFinishedError,
+    InterviewNotFoundError,
+    TurnMismatchError,
+    TurnNotFoundError,
+)
+from viva.grading.grader import QuestionLike
+from viva.grading.models import Grade
+from viva.interview.models import (
+    AnswerRequest,
+    AnswerResponse,
+    AskedQuestion,
+    CommentView,
+    GradingStatus,
+    OverrideView,
+    Progress,
+    StartRequest,
+    StartResponse,
+    Transcript,
+    TurnView,
+)
+from viva.interview.planning import follow_up_question, plan_questions
+from viva.interview.tokens import matches, new_token, token_hash
+from viva.store.models import Comment, Interview, Override, Turn, aware, utcnow
+
+
+class Grading(Protocol):
+    def grade(self, question: QuestionLike, answer: str) -> Grade: ...
+
+
+class InterviewService:
+    def __init__(self, bank: Bank, grading: Grading | None, settings: Settings) -> None:
+        """`grading` may be None for reading transcripts only (the command line's exports)."""
+        self.bank = bank
+        self.grading = grading
+        self.settings = settings
+
+    # --- the candidate's side -------------------------------------------------------------
+
+    def start(self, session: Session, request: StartRequest) -> StartResponse:
+        questions = plan_questions(self.bank, request)
+        token = new_token()
+        interview = Interview(
+            id=uuid.uuid4().hex,
+            candidate=request.candidate,
+            candidate_key_hash=token_hash(request.candidate_key) if request.candidate_key else None,
+            token_hash=token_hash(token),
+            plan=[q.id for q in questions],
+            follow_ups=request.follow_ups and self.settings.follow_ups,
+            options=request.model_dump(mode="json", exclude={"candidate", "candidate_key"}),
+        )
+        first = Turn(
+            interview_id=interview.id,
+            number=1,
+            kind="question",
+            question_id=questions[0].id,
+            prompt=questions[0].question,
+        )
+        session.add(interview)
+        session.add(first)
+        session.commit()
+        return StartResponse(
+            id=interview.id,
+            token=token,
+            question=self.asked(first),
+            progress=self.progress(session, interview),
+        )
+
+    def answer(
+        self,
+        session: Session,
+        interview_id: str,
+        token: str,
+        request: AnswerRequest,
+        idempotency_key: str | None = None,
+    ) -> AnswerResponse:
+        limit = self.settings.max_answer_chars
+        if len(request.answer) > limit:
+            raise AnswerTooLongError(
+                f"The answer is {len(request.answer)} characters; the limit is {limit}. Shorten it and send it again."
+            )
+        interview = self.open(session, interview_id, token, lock=True)
+        turns = self.turns(session, interview.id)
+        retried = self._retried(turns, request, idempotency_key)
+        if retried is not None:
+            session.rollback()
+            return self.result(session, interview, retried)
+        current = turns[-1]
+        if current.status != "asked":
+            session.rollback()
+            if interview.finished_at is not None:
+                raise InterviewFinishedError(
+                    "This interview is finished: start a new one to answer more questions."
+                )
+            raise AnswerInProgressError(
+                f"Turn {current.number} is still being graded: send the next answer in a moment."
+            )
+        if request.turn is not None and request.turn != current.number:
+            session.rollback()
+            raise TurnMismatchError(
+                f"Turn {request.turn} is not the one being asked: turn {current.number} is."
+            )
+        current.answer = request.answer
+        current.answered_at = utcnow()
+        current.idempotency_key = idempotency_key
+        current.status = "pending"
+        session.add(current)
+        session.commit()  # the answer is safe before grading starts
+        self.grade_turn(session, interview, current)
+        return self.result(session, interview, current)
+
+    def _retried(self, turns: list[Turn], request: AnswerRequest, idempotency_key: str | None) -> Turn | None:
+        """The turn a retry refers to, if it has been answered already."""
+        if idempotency_key is not None:
+            keyed = next((t for t in turns if t.idempotency_key == idempotency_key), None)
+            if keyed is not None:
+                return keyed
+        if request.turn is not None:
+            turn = next((t for t in turns if t.number == request.turn), None)
+            if turn is None:
+                raise TurnNotFoundError(f"This interview has no turn {request.turn} yet.")
+            if turn.status != "asked":
+                if turn.answer != request.answer:
+                    raise TurnMismatchError(
+                        f"Turn {request.turn} was already answered with a different answer; answer the current turn."
+                    )
+                return turn
+        return None
+
+    def grade_turn(self, session: Session, interview: Interview, turn: Turn) -> None:
+        """Grade a stored answer (again, after a failure) and, the first time, ask what comes next."""
+        assert turn.answer is not None and self.grading is not None
+        try:
+            grade: Grade | None = self.grading.grade(self.question_of(turn), turn.answer)
+        except Exception as error:  # the answer stays stored; a coach or a retry can grade it later
+            grade = None
+            turn.status, turn.grading_error = "failed", f"{type(error).__name__}: {error}"[:2000]
+        else:
+            assert grade is not None
+            turn.status, turn.grading_error = "graded", None
+            turn.grade, turn.score, turn.graded_at = grade.model_dump(mode="json"), grade.score, utcnow()
+        session.add(turn)
+        locked = self.open_by_id(session, interview.id, lock=True)
+        self._advance(session, locked, turn, grade)
+        session.commit()
+
+    def _advance(self, session: Session, interview: Interview, turn: Turn, grade: Grade | None) -> None:
+        turns = self.turns(session, interview.id)
+        if turns[-1].number != turn.number or interview.finished_at is not None:
+            return  # already moved on (a re-grade, or a recovery after a crash)
+        if turn.kind == "question" and interview.follow_ups and grade is not None and grade.follow_up:
+            point = next(
+                p for p in self.bank.get(turn.question_id).key_points if p.id == grade.follow_up.key_point
+            )
+            if point.required:
+                session.add(
+                    Turn(
+                        interview_id=interview.id,
+                        number=turn.number + 1,
+                        kind="follow_up",
+                        question_id=turn.question_id,
+                        key_point=point.id,
+                        prompt=grade.follow_up.question,
+                    )
+                )
+                return
+        asked = sum(t.kind == "question" for t in turns)
+        if asked < len(interview.plan):
+            question = self.bank.get(interview.plan[asked])
+            session.add(
+                Turn(
+                    interview_id=interview.id,
+                    number=turn.number + 1,
+                    kind="question",
+                    question_id=question.id,
+                    prompt=question.question,
+                )
+            )
+        else:
+            interview.finished_at = utcnow()
+            session.add(interview)
+
+    def regrade(self, session: Session, interview_id: str, number: int, token: str | None = None) -> TurnView:
+        """Grade a turn's stored answer again (after a grading failure, or for a coach)."""
+        interview = (
+            self.open(session, interview_id, token)
+            if token is not None
+            else self.open_by_id(session, interview_id)
+        )
+        turn = self.turn(session, interview.id, number)
+        if turn.answer is None:
+            raise TurnMismatchError(f"Turn {number} has no answer to grade yet.")
+        self.grade_turn(session, interview, turn)
+        return self.turn_view(session, turn)
+
+    def recover(self, session: Session) -> int:
+        """Grade the answers a crash left ungraded (status `pending`); how many there were."""
+        pending = session.exec(select(Turn).where(Turn.status == "pending")).all()
+        for turn in pending:
+            self.grade_turn(session, self.open_by_id(session, turn.interview_id), turn)
+        return len(pending)
+
+    def transcript(self, session: Session, interview_id: str, token: str | None = None) -> Transcript:
+        """The whole interview; `token` is the candidate's (None: the caller is a coach)."""
+        interview = (
+            self.open(session, interview_id, token)
+            if token is not None
+            else self.open_by_id(session, interview_id)
+        )
+        comments = session.exec(
+            select(Comment).where(Comment.interview_id == interview.id).order_by(col(Comment.id))
+        ).all()
+        return Transcript(
+            id=interview.id,
+            candidate=interview.candidate,
+            created_at=aware(interview.created_at) or utcnow(),
+            finished_at=aware(interview.finished_at),
+            progress=self.progress(session, interview),
+            turns=[self.turn_view(session, t) for t in self.turns(session, interview.id)],
+            comments=[
+                CommentView(
+                    coach=c.coach, text=c.text, turn=c.turn_number, created_at=aware(c.created_at) or utcnow()
+                )
+                for c in comments
+            ],
+        )
+
+    # --- reading --------------------------------------------------------------------------
+
+    def open(self, session: Session, interview_id: str, token: str, *, lock: bool = False) -> Interview:
+        """The interview, if `token` opens it; an unknown id and a wrong token look the same."""
+        interview = self.open_by_id(session, interview_id, lock=lock)
+        if not matches(token, interview.token_hash):
+            raise InterviewNotFoundError(f"No interview {interview_id!r} for this token.")
+        return interview
+
+    def open_by_id(self, session: Session, interview_id: str, *, lock: bool = False) -> Interview:
+        statement = select(Interview).where(Interview.id == interview_id)
+        if lock:
+            statement = statement.with_for_update()
+        interview = session.exec(statement).first()
+        if interview is None:
+            raise InterviewNotFoundError(f"No interview {interview_id!r} for this token.")
+        return interview
+
+    def turns(self, session: Session, interview_id: str) -> list[Turn]:
+        return list(
+            session.exec(
+                select(Turn).where(Turn.interview_id == interview_id).order_by(col(Turn.number))
+            ).all()
+        )
+
+    def turn(self, session: Session, interview_id: str, number: int) -> Turn:
+        turn = session.exec(
+            select(Turn).where(Turn.interview_id == interview_id, Turn.number == number)
+        ).first()
+        if turn is None:
+            raise TurnNotFoundError(f"Interview {interview_id!r} has no turn {number}.")
+        return turn
+
+    def question_of(self, turn: Turn) -> Question:
+        question = self.bank.get(turn.question_id)
+        if turn.kind == "follow_up" and turn.key_point:
+            return follow_up_question(question, turn.key_point, turn.prompt)
+        return question
+
+    def asked(self, turn: Turn) -> AskedQuestion:
+        question = self.bank.get(turn.question_id)
+        return AskedQuestion(
+            turn=turn.number,
+            kind="follow_up" if turn.kind == "follow_up" else "question",
+            id=question.id,
+            number=question.number,
+            category=question.category,
+            difficulty=question.difficulty,
+            text=turn.prompt,
+        )
+
+    def progress(self, session: Session, interview: Interview) -> Progress:
+        turns = self.turns(session, interview.id)
+        return Progress(
+            position=sum(t.kind == "question" for t in turns),
+            total=len(interview.plan),
+            answered=sum(t.status != "asked" for t in turns),
+            finished=interview.finished_at is not None,
+        )
+
+    def result(self, session: Session, interview: Interview, turn: Turn) -> AnswerResponse:
+        session.refresh(interview)
+        after = session.exec(
+            select(Turn).where(Turn.interview_id == interview.id, Turn.number == turn.number + 1)
+        ).first()
+        following = self.asked(after) if after is not None else None
+        return AnswerResponse(
+            turn=turn.number,
+            status="graded"
+            if turn.status == "graded"
+            else "failed"
+            if turn.status == "failed"
+            else "pending",
+            grade=Grade.model_validate(turn.grade) if turn.grade else None,
+            next=following,
+            follow_up=following if following is not None and following.kind == "follow_up" else None,
+            progress=self.progress(session, interview),
+        )
+
+    def turn_view(self, session: Session, turn: Turn) -> TurnView:
+        overrides = [
+            OverrideView(
+                coach=o.coach, score=o.score, comment=o.comment, created_at=aware(o.created_at) or utcnow()
+            )
+            for o in session.exec(
+                select(Override).where(Override.turn_id == turn.id).order_by(col(Override.id))
+            ).all()
+        ]
+        return TurnView(
+            number=turn.number,
+            kind="follow_up" if turn.kind == "follow_up" else "question",
+            question=self.asked(turn),
+            answer=turn.answer,
+            status=cast(GradingStatus, turn.status),
+            grade=Grade.model_validate(turn.grade) if turn.grade else None,
+            override=overrides[-1] if overrides else None,
+            overrides=overrides,
+            asked_at=aware(turn.asked_at) or utcnow(),
+            answered_at=aware(turn.answered_at),
+        )

@@ -1,0 +1,1 @@
+"""The transcript store: tables, queries and migrations, on SQLite or PostgreSQL."""

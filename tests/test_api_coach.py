@@ -1,0 +1,190 @@
+"""The coach's API: refused without the coach token, overrides kept beside the grade, exports, agreement."""
+
+import csv
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.interviews import COACH, answer, bearer, start
+from viva.api.app import create_app
+from viva.config import Settings
+from viva.grading import Grader
+
+ANSWER = "Overfitting means memorising noise: great training accuracy, poor accuracy on new data."
+
+
+@pytest.fixture
+def interview(api: TestClient) -> dict[str, str]:
+    started = start(api, candidate="Ada <b>Lovelace</b>", count=2, questions=[7, 40], follow_ups=False)
+    answer(api, started, ANSWER)
+    answer(
+        api, started, "Bagging reduces variance by averaging; boosting reduces bias, one model after another."
+    )
+    return started
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/v1/coach/interviews"),
+        ("get", "/api/v1/coach/interviews/x"),
+        ("post", "/api/v1/coach/interviews/x/turns/1/override"),
+        ("get", "/api/v1/coach/interviews/x/export"),
+        ("get", "/api/v1/coach/agreement"),
+    ],
+)
+def test_coach_endpoints_refuse_requests_without_the_coach_token(
+    api: TestClient, method: str, path: str
+) -> None:
+    missing = api.request(method, path, json={"score": 1})
+    assert missing.status_code == 401
+    wrong = api.request(method, path, json={"score": 1}, headers={"Authorization": "Bearer not-a-coach"})
+    assert wrong.status_code == 401
+    assert wrong.json()["error"]["code"] == "invalid_coach_token"
+
+
+def test_a_candidate_token_is_not_a_coach_token(api: TestClient, interview: dict[str, str]) -> None:
+    response = api.get("/api/v1/coach/interviews", headers=bearer(interview["token"]))
+    assert response.status_code == 401
+
+
+def test_without_a_configured_coach_token_the_coach_api_says_how_to_set_one(
+    api_settings: Settings, grader: Grader
+) -> None:
+    settings = api_settings.model_copy(update={"coach_token": None})
+    with TestClient(create_app(settings, grader)) as client:
+        response = client.get("/api/v1/coach/interviews", headers=COACH)
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "coach_disabled"
+    assert "VIVA_COACH_TOKEN" in response.json()["error"]["message"]
+
+
+def test_the_coach_lists_interviews_with_filters_and_sorting(
+    api: TestClient, interview: dict[str, str]
+) -> None:
+    other = start(api, candidate="Grace", count=1, questions=[23], follow_ups=False)
+    answer(api, other, "No idea.")
+    listed = api.get("/api/v1/coach/interviews", headers=COACH).json()
+    assert {i["id"] for i in listed} == {interview["id"], other["id"]}
+    ada = next(i for i in listed if i["id"] == interview["id"])
+    assert ada["candidate"] == "Ada <b>Lovelace</b>"
+    assert (ada["answered"], ada["total"], ada["finished"], ada["overridden"]) == (2, 2, True, False)
+    by_name = api.get("/api/v1/coach/interviews", params={"candidate": "grace"}, headers=COACH).json()
+    assert [i["id"] for i in by_name] == [other["id"]]
+    low = api.get("/api/v1/coach/interviews", params={"max_score": 0}, headers=COACH).json()
+    assert [i["id"] for i in low] == [other["id"]]
+    ascending = api.get(
+        "/api/v1/coach/interviews", params={"sort": "score", "order": "asc"}, headers=COACH
+    ).json()
+    assert [i["id"] for i in ascending] == [other["id"], interview["id"]]
+
+
+def test_an_override_is_kept_beside_the_graders_grade(api: TestClient, interview: dict[str, str]) -> None:
+    path = f"/api/v1/coach/interviews/{interview['id']}"
+    before = api.get(path, headers=COACH).json()["turns"][0]
+    response = api.post(
+        f"{path}/turns/1/override", json={"score": 55, "comment": "Good, but name a remedy."}, headers=COACH
+    )
+    assert response.status_code == 200
+    turn = response.json()
+    assert turn["grade"] == before["grade"]
+    assert turn["override"]["score"] == 55 and turn["override"]["coach"] == "ada"
+    api.post(
+        f"{path}/turns/1/override",
+        json={"score": 60, "comment": "On reflection."},
+        headers={"Authorization": "Bearer second-coach-secret"},
+    )
+    after = api.get(path, headers=COACH).json()["turns"][0]
+    assert after["override"]["score"] == 60 and after["override"]["coach"] == "grace"
+    assert [o["score"] for o in after["overrides"]] == [55, 60]
+    assert after["grade"] == before["grade"]
+    candidate_view = api.get(
+        f"/api/v1/interviews/{interview['id']}", headers=bearer(interview["token"])
+    ).json()
+    assert candidate_view["turns"][0]["override"]["score"] == 60
+    listed = api.get("/api/v1/coach/interviews", params={"overridden": True}, headers=COACH).json()
+    assert [i["id"] for i in listed] == [interview["id"]]
+
+
+@pytest.mark.parametrize(
+    ("body", "status"), [({"score": 101}, 422), ({"score": -1}, 422), ({"comment": "no score"}, 422)]
+)
+def test_an_override_out_of_range_is_refused(
+    api: TestClient, interview: dict[str, str], body: dict[str, object], status: int
+) -> None:
+    response = api.post(
+        f"/api/v1/coach/interviews/{interview['id']}/turns/1/override", json=body, headers=COACH
+    )
+    assert response.status_code == status
+
+
+def test_overriding_an_unknown_turn_or_interview_is_404(api: TestClient, interview: dict[str, str]) -> None:
+    turn = api.post(
+        f"/api/v1/coach/interviews/{interview['id']}/turns/9/override", json={"score": 1}, headers=COACH
+    )
+    assert (turn.status_code, turn.json()["error"]["code"]) == (404, "turn_not_found")
+    nowhere = api.post("/api/v1/coach/interviews/nope/turns/1/override", json={"score": 1}, headers=COACH)
+    assert (nowhere.status_code, nowhere.json()["error"]["code"]) == (404, "interview_not_found")
+
+
+def test_comments_are_stored_on_the_interview(api: TestClient, interview: dict[str, str]) -> None:
+    response = api.post(
+        f"/api/v1/coach/interviews/{interview['id']}/comments",
+        json={"text": "Work on examples.", "turn": 2},
+        headers=COACH,
+    )
+    assert response.json()["comments"] == [
+        {
+            "coach": "ada",
+            "text": "Work on examples.",
+            "turn": 2,
+            "created_at": response.json()["comments"][0]["created_at"],
+        }
+    ]
+
+
+def test_each_export_format_parses_back(api: TestClient, interview: dict[str, str]) -> None:
+    path = f"/api/v1/coach/interviews/{interview['id']}"
+    api.post(f"{path}/turns/1/override", json={"score": 70, "comment": "fair"}, headers=COACH)
+
+    as_json = api.get(f"{path}/export", params={"format": "json"}, headers=COACH)
+    assert as_json.headers["content-type"].startswith("application/json")
+    assert "attachment" in as_json.headers["content-disposition"]
+    data = as_json.json()
+    assert data["candidate"] == "Ada <b>Lovelace</b>" and data["turns"][0]["override"]["score"] == 70
+
+    as_csv = api.get(f"{path}/export", params={"format": "csv"}, headers=COACH)
+    rows = list(csv.DictReader(io.StringIO(as_csv.text)))
+    assert [r["turn"] for r in rows] == ["1", "2"]
+    assert rows[0]["answer"] == ANSWER
+    assert rows[0]["score"] == str(data["turns"][0]["grade"]["score"])
+    assert rows[0]["override_score"] == "70"
+
+    as_md = api.get(f"{path}/export", params={"format": "md"}, headers=COACH).text
+    assert as_md.startswith("# Mock interview: Ada \\<b\\>Lovelace\\</b\\>")
+    assert "## 1. Q7: What is Overfitting and how do you prevent it?" in as_md
+    assert f"**Score {data['turns'][0]['grade']['score']}/100**" in as_md
+    assert "**Coach (ada): 70/100.** fair" in as_md
+
+    bad = api.get(f"{path}/export", params={"format": "pdf"}, headers=COACH)
+    assert bad.status_code == 422
+
+
+def test_agreement_compares_grader_and_coach_on_overridden_turns(
+    api: TestClient, interview: dict[str, str]
+) -> None:
+    empty = api.get("/api/v1/coach/agreement", headers=COACH).json()
+    assert empty["n"] == 0 and empty["pearson"] is None
+    path = f"/api/v1/coach/interviews/{interview['id']}"
+    grades = [t["grade"]["score"] for t in api.get(path, headers=COACH).json()["turns"]]
+    api.post(f"{path}/turns/1/override", json={"score": grades[0] + 10}, headers=COACH)
+    api.post(f"{path}/turns/2/override", json={"score": grades[1] + 20}, headers=COACH)
+    agreement = api.get("/api/v1/coach/agreement", headers=COACH).json()
+    assert agreement["n"] == 2
+    assert agreement["mean_difference"] == 15.0
+    assert agreement["mean_absolute_difference"] == 15.0
+    assert {q["question"]: q["mean_difference"] for q in agreement["questions"]} == {
+        "overfitting": 10.0,
+        "bagging-vs-boosting": 20.0,
+    }

@@ -1,0 +1,264 @@
+"""A candidate's interview over HTTP, on a real SQLite file: the flow, retries, and every refusal."""
+
+import threading
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.interviews import answer, bearer, start
+
+GOOD = (
+    "Overfitting is when a model memorises noise in its training data, so it scores very well on the training "
+    "set and badly on new data. You prevent it with L2 regularisation, dropout, early stopping and more data."
+)
+
+
+def test_a_full_interview_asks_every_planned_question_then_finishes(api: TestClient) -> None:
+    interview = start(api, count=3, questions=[7, 23, 40], follow_ups=False)
+    assert interview["question"] == {
+        "turn": 1,
+        "kind": "question",
+        "id": "overfitting",
+        "number": 7,
+        "category": "ML Fundamentals & Terminology",
+        "difficulty": "fresher",
+        "text": "What is Overfitting and how do you prevent it?",
+    }
+    assert interview["progress"] == {"position": 1, "total": 3, "answered": 0, "finished": False}
+    assert len(interview["token"]) >= 40
+
+    first = answer(api, interview, GOOD)
+    assert first["status"] == "graded" and first["grade"]["question"]["number"] == 7
+    assert first["next"]["number"] == 23 and first["next"]["turn"] == 2
+    second = answer(
+        api, interview, "Precision is TP over TP plus FP: of the predicted positives, how many are right."
+    )
+    assert second["next"]["number"] == 40
+    last = answer(api, interview, "Bagging averages independent models to cut variance; boosting cuts bias.")
+    assert last["next"] is None
+    assert last["progress"] == {"position": 3, "total": 3, "answered": 3, "finished": True}
+
+    transcript = api.get(f"/api/v1/interviews/{interview['id']}", headers=bearer(interview["token"])).json()
+    assert transcript["candidate"] == "Ada"
+    assert [t["question"]["number"] for t in transcript["turns"]] == [7, 23, 40]
+    assert transcript["turns"][0]["answer"] == GOOD
+    assert all(t["grade"]["score"] == t["grade"]["score"] for t in transcript["turns"])
+    assert all(t["override"] is None for t in transcript["turns"])
+
+
+def test_a_missed_required_point_gets_a_follow_up_turn(api: TestClient) -> None:
+    interview = start(api, questions=[7, 40])
+    first = answer(api, interview, "Overfitting is when the model does great on training data.")
+    follow_up = first["follow_up"]
+    assert follow_up is not None and follow_up == first["next"]
+    assert follow_up["kind"] == "follow_up" and follow_up["turn"] == 2
+    assert follow_up["text"] == first["grade"]["follow_up"]["question"]
+    assert first["progress"]["position"] == 1  # still the first planned question
+
+    probed = answer(
+        api, interview, "It memorises the random noise in the training examples rather than the pattern."
+    )
+    assert probed["grade"]["question"]["id"].startswith("overfitting--")
+    assert [p["id"] for p in probed["grade"]["key_points"]] == [first["grade"]["follow_up"]["key_point"]]
+    assert probed["follow_up"] is None  # a follow-up is not followed up
+    assert probed["next"]["number"] == 40
+
+
+def test_retrying_with_the_same_idempotency_key_stores_the_answer_once(api: TestClient) -> None:
+    interview = start(api, questions=[7, 40], follow_ups=False)
+    first = answer(api, interview, GOOD, **{"Idempotency-Key": "attempt-1"})
+    again = answer(api, interview, GOOD, **{"Idempotency-Key": "attempt-1"})
+    assert again == first
+    transcript = api.get(f"/api/v1/interviews/{interview['id']}", headers=bearer(interview["token"])).json()
+    assert [t["answer"] for t in transcript["turns"]] == [GOOD, None]
+
+
+def test_retrying_a_turn_by_number_returns_its_stored_result(api: TestClient) -> None:
+    interview = start(api, questions=[7, 40], follow_ups=False)
+    path = f"/api/v1/interviews/{interview['id']}/answers"
+    first = api.post(path, json={"answer": GOOD, "turn": 1}, headers=bearer(interview["token"]))
+    again = api.post(path, json={"answer": GOOD, "turn": 1}, headers=bearer(interview["token"]))
+    assert again.json() == first.json()
+    other = api.post(path, json={"answer": "something else", "turn": 1}, headers=bearer(interview["token"]))
+    assert other.status_code == 409
+    assert other.json()["error"]["code"] == "turn_mismatch"
+
+
+def test_a_finished_interview_takes_no_more_answers(api: TestClient) -> None:
+    interview = start(api, count=1, questions=[7], follow_ups=False)
+    answer(api, interview, GOOD)
+    late = api.post(
+        f"/api/v1/interviews/{interview['id']}/answers",
+        json={"answer": "more"},
+        headers=bearer(interview["token"]),
+    )
+    assert late.status_code == 409
+    assert late.json()["error"]["code"] == "interview_finished"
+
+
+def test_missing_credentials_are_refused_with_401(api: TestClient) -> None:
+    interview = start(api)
+    for response in (
+        api.get(f"/api/v1/interviews/{interview['id']}"),
+        api.post(f"/api/v1/interviews/{interview['id']}/answers", json={"answer": "x"}),
+        api.get(f"/api/v1/interviews/{interview['id']}/report"),
+    ):
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "missing_credentials"
+
+
+def test_one_candidates_token_does_not_open_anothers_interview(api: TestClient) -> None:
+    mine, theirs = start(api, candidate="Ada"), start(api, candidate="Grace")
+    stolen = api.get(f"/api/v1/interviews/{theirs['id']}", headers=bearer(mine["token"]))
+    unknown = api.get("/api/v1/interviews/no-such-interview", headers=bearer(mine["token"]))
+    assert stolen.status_code == unknown.status_code == 404
+    assert stolen.json()["error"]["code"] == unknown.json()["error"]["code"] == "interview_not_found"
+    refused = api.post(
+        f"/api/v1/interviews/{theirs['id']}/answers", json={"answer": "mine"}, headers=bearer(mine["token"])
+    )
+    assert refused.status_code == 404
+    transcript = api.get(f"/api/v1/interviews/{theirs['id']}", headers=bearer(theirs["token"])).json()
+    assert transcript["turns"][0]["answer"] is None
+
+
+def test_an_answer_over_the_limit_is_refused_and_nothing_is_stored(api: TestClient) -> None:
+    interview = start(api)
+    response = api.post(
+        f"/api/v1/interviews/{interview['id']}/answers",
+        json={"answer": "x" * 5001},
+        headers=bearer(interview["token"]),
+    )
+    assert response.status_code == 413
+    assert response.json()["error"] == {
+        "code": "answer_too_long",
+        "message": "The answer is 5001 characters; the limit is 5000. Shorten it and send it again.",
+    }
+    transcript = api.get(f"/api/v1/interviews/{interview['id']}", headers=bearer(interview["token"])).json()
+    assert transcript["turns"][0]["status"] == "asked"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "answer"),
+        ({"answer": 42}, "answer"),
+        ({"answer": "a\x00b"}, "NUL"),
+        ({"answer": "fine", "score": 100}, "score"),
+    ],
+    ids=["missing answer", "a number", "a NUL character", "an unknown field"],
+)
+def test_malformed_answers_are_422_with_the_field_named(
+    api: TestClient, body: dict[str, object], field: str
+) -> None:
+    interview = start(api)
+    response = api.post(
+        f"/api/v1/interviews/{interview['id']}/answers", json=body, headers=bearer(interview["token"])
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_request"
+    assert field in response.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"candidate": "", "count": 2}, 422, "invalid_request"),
+        ({"candidate": "Ada", "count": 0}, 422, "invalid_request"),
+        ({"candidate": "Ada", "questions": [99]}, 404, "unknown_question"),
+        ({"candidate": "Ada", "categories": ["Astrology"]}, 422, "no_matching_questions"),
+    ],
+    ids=["empty name", "no questions", "an unknown question", "no question matches"],
+)
+def test_bad_interview_requests_are_refused(
+    api: TestClient, body: dict[str, object], status: int, code: str
+) -> None:
+    response = api.post("/api/v1/interviews", json=body)
+    assert response.status_code == status
+    assert response.json()["error"]["code"] == code
+
+
+def test_filters_and_seed_choose_a_reproducible_plan(api: TestClient) -> None:
+    def plan(seed: int) -> list[int]:
+        interview = start(
+            api, count=4, categories=["model-evaluation-metrics"], difficulty="fresher", seed=seed
+        )
+        transcript = api.get(
+            f"/api/v1/interviews/{interview['id']}", headers=bearer(interview["token"])
+        ).json()
+        return [transcript["turns"][0]["question"]["number"]]
+
+    assert plan(3) == plan(3)
+    interview = start(api, count=4, categories=["Model Evaluation & Metrics"], difficulty="fresher", seed=3)
+    assert interview["question"]["category"] == "Model Evaluation & Metrics"
+    assert interview["question"]["difficulty"] == "fresher"
+
+
+def test_markup_and_control_characters_are_stored_as_given(api: TestClient) -> None:
+    name = "<script>alert('x')</script> Ada \x07"
+    text = "<img src=x onerror=alert(1)> overfitting is memorising noise \x1b[31m"
+    interview = start(api, candidate=name)
+    answer(api, interview, text)
+    transcript = api.get(f"/api/v1/interviews/{interview['id']}", headers=bearer(interview["token"])).json()
+    assert transcript["candidate"] == name
+    assert transcript["turns"][0]["answer"] == text
+
+
+def test_the_report_sums_up_scores_delivery_and_what_to_study(api: TestClient) -> None:
+    interview = start(api, count=2, questions=[7, 23], follow_ups=False)
+    answer(api, interview, GOOD)
+    answer(api, interview, "No idea.")
+    report = api.get(
+        f"/api/v1/interviews/{interview['id']}/report", headers=bearer(interview["token"])
+    ).json()
+    assert report["finished"] is True
+    assert report["answered"] == report["total"] == 2
+    assert {c["category"] for c in report["categories"]} == {
+        "ML Fundamentals & Terminology",
+        "Model Evaluation & Metrics",
+    }
+    assert report["weakest"][0]["number"] == 23 and report["weakest"][0]["score"] == 0
+    assert report["weakest"][0]["study"]  # the missed key points, to study
+    assert report["covered"] + report["partial"] + report["missed"] == len(report["key_points"])
+    assert report["delivery"]["mean_words"] > 0
+    assert report["earlier"] == [] and report["change"] is None
+
+
+def test_the_report_compares_interviews_with_the_same_name_and_candidate_key(api: TestClient) -> None:
+    key = "my-own-secret-key"
+    first = start(api, count=1, questions=[7], follow_ups=False, candidate_key=key)
+    answer(api, first, "No idea.")
+    second = start(api, count=1, questions=[7], follow_ups=False, candidate_key=key, candidate=" ada ")
+    answer(api, second, GOOD)
+    stranger = start(api, count=1, questions=[7], follow_ups=False, candidate_key="someone-elses-key")
+    answer(api, stranger, GOOD)
+    report = api.get(f"/api/v1/interviews/{second['id']}/report", headers=bearer(second["token"])).json()
+    assert [e["id"] for e in report["earlier"]] == [first["id"]]
+    assert report["change"] == report["score"] - report["earlier"][0]["score"]
+    assert report["change"] > 0
+
+
+def test_concurrent_answers_to_one_interview_never_make_two_turns(api: TestClient) -> None:
+    interview = start(api, questions=[7, 40], follow_ups=False)
+    statuses: list[int] = []
+
+    def send(text: str) -> None:
+        response = api.post(
+            f"/api/v1/interviews/{interview['id']}/answers",
+            json={"answer": text},
+            headers=bearer(interview["token"]),
+        )
+        statuses.append(response.status_code)
+
+    threads = [
+        threading.Thread(target=send, args=(f"answer {i}: overfitting is learning noise",)) for i in range(6)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    transcript = api.get(f"/api/v1/interviews/{interview['id']}", headers=bearer(interview["token"])).json()
+    answered = [t for t in transcript["turns"] if t["answer"] is not None]
+    assert len(answered) == statuses.count(200)
+    assert [t["number"] for t in transcript["turns"]] == list(range(1, len(transcript["turns"]) + 1))
+    assert set(statuses) <= {200, 409}
+    assert len(transcript["turns"]) <= 3

@@ -1,0 +1,66 @@
+"""Health, the public bank, one-off grading, the OpenAPI schema and the error envelope."""
+
+from fastapi.testclient import TestClient
+
+
+def test_health_and_readiness(api: TestClient) -> None:
+    assert api.get("/healthz").json() == {"status": "ok"}
+    ready = api.get("/readyz")
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+
+
+def test_questions_never_reveal_model_answers_or_key_points(api: TestClient) -> None:
+    questions = api.get("/api/v1/questions").json()
+    assert len(questions) == 50
+    assert set(questions[0]) == {"id", "number", "category", "difficulty", "question"}
+    assert api.get("/api/v1/questions/7").json() == api.get("/api/v1/questions/overfitting").json()
+    missing = api.get("/api/v1/questions/999")
+    assert (missing.status_code, missing.json()["error"]["code"]) == (404, "unknown_question")
+
+
+def test_grading_one_answer_stores_nothing(api: TestClient) -> None:
+    response = api.post(
+        "/api/v1/grade", json={"question": 7, "answer": "Memorising noise in the training set."}
+    )
+    assert response.status_code == 200
+    assert response.json()["question"]["number"] == 7
+    reference = api.post(
+        "/api/v1/grade",
+        json={
+            "question": "What is a prototype for?",
+            "reference": "To simulate part of the product.",
+            "answer": "A simulation.",
+        },
+    )
+    assert reference.json()["grader"]["method"] == "reference"
+    assert api.get("/api/v1/coach/interviews", headers={"Authorization": "Bearer coach-secret"}).json() == []
+
+
+def test_unknown_routes_and_methods_answer_in_the_error_envelope(api: TestClient) -> None:
+    assert api.get("/api/v1/nothing-here").json()["error"]["code"] == "not_found"
+    assert api.delete("/api/v1/questions").json()["error"]["code"] == "method_not_allowed"
+
+
+def test_malformed_json_is_a_422(api: TestClient) -> None:
+    response = api.post(
+        "/api/v1/interviews", content=b"{not json", headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_request"
+
+
+def test_the_openapi_schema_documents_every_route(api: TestClient) -> None:
+    paths = api.get("/openapi.json").json()["paths"]
+    for path in (
+        "/api/v1/interviews",
+        "/api/v1/interviews/{interview_id}/answers",
+        "/api/v1/interviews/{interview_id}",
+        "/api/v1/interviews/{interview_id}/report",
+        "/api/v1/questions",
+        "/api/v1/grade",
+        "/api/v1/coach/interviews",
+        "/api/v1/coach/interviews/{interview_id}/turns/{number}/override",
+        "/api/v1/coach/interviews/{interview_id}/export",
+        "/api/v1/coach/agreement",
+    ):
+        assert path in paths
