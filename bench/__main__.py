@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ["bank_load", "grading_speed", "calibrate", "contradictions"]
+BENCHMARKS = ["bank_load", "grading_speed", "calibrate", "contradictions", "load"]
 
 
 def main(names: list[str]) -> None:

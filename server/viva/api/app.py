@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from viva import __version__
 from viva.api import errors
-from viva.api.routes import coach, grade, health, interviews, questions
+from viva.api.routes import coach, grade, health, interviews, metrics, questions
 from viva.api.state import Services
 from viva.config import Settings, get_settings
 from viva.grading.batching import GradingBatcher
@@ -51,6 +51,13 @@ def create_app(settings: Settings | None = None, grader: Grader | None = None) -
         lifespan=lifespan,
     )
     errors.install(app)
-    for router in (health.router, questions.router, grade.router, interviews.router, coach.router):
+    for router in (
+        health.router,
+        metrics.router,
+        questions.router,
+        grade.router,
+        interviews.router,
+        coach.router,
+    ):
         app.include_router(router)
     return app

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from viva.grading.grader import Grader, QuestionLike
 from viva.grading.models import Grade
+from viva.metrics import BATCH_SIZE, GRADING_FAILURES, GRADING_SECONDS
 
 
 @dataclass(frozen=True)
@@ -69,9 +70,12 @@ class GradingBatcher:
             self._grade(batch)
 
     def _grade(self, batch: list[_Job]) -> None:
+        BATCH_SIZE.observe(len(batch))
         try:
-            grades = self.grader.grade_many([(job.question, job.answer) for job in batch])
+            with GRADING_SECONDS.time():
+                grades = self.grader.grade_many([(job.question, job.answer) for job in batch])
         except Exception as error:  # one bad answer must not fail the others: grade them one by one
+            GRADING_FAILURES.inc()
             if len(batch) == 1:
                 batch[0].result.set_exception(error)
                 return

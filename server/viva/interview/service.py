@@ -39,6 +39,8 @@ from viva.interview.models import (
 )
 from viva.interview.planning import follow_up_question, plan_questions
 from viva.interview.tokens import matches, new_token, token_hash
+from viva.metrics import ANSWERS_STORED
+from viva.store.database import lock_row
 from viva.store.models import Comment, Interview, Override, Turn, aware, utcnow
 
 
@@ -124,6 +126,7 @@ class InterviewService:
         current.status = "pending"
         session.add(current)
         session.commit()  # the answer is safe before grading starts
+        ANSWERS_STORED.inc()
         self.grade_turn(session, interview, current)
         return self.result(session, interview, current)
 
@@ -253,10 +256,10 @@ class InterviewService:
         return interview
 
     def open_by_id(self, session: Session, interview_id: str, *, lock: bool = False) -> Interview:
-        statement = select(Interview).where(Interview.id == interview_id)
+        """The interview; with `lock`, its row is locked until the transaction ends (answers queue up)."""
         if lock:
-            statement = statement.with_for_update()
-        interview = session.exec(statement).first()
+            lock_row(session, Interview, interview_id)
+        interview = session.exec(select(Interview).where(Interview.id == interview_id)).first()
         if interview is None:
             raise InterviewNotFoundError(f"No interview {interview_id!r} for this token.")
         return interview

@@ -12,7 +12,7 @@ from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel, select
 
 from viva.errors import DatabaseUnavailableError
 
@@ -42,11 +42,21 @@ def create_database_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        # Take the write lock when a transaction starts, not at its first write: two requests
-        # answering the same interview then queue up instead of failing with "database is locked".
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Reads run side by side (WAL); a transaction that will write takes the lock up front
+        # with `lock_row`, so two writers queue up instead of failing with "database is locked".
+        connection.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def lock_row(session: Session, table: type[SQLModel], key: str) -> None:
+    """Lock one row for the rest of the transaction: `SELECT ... FOR UPDATE` where the database has
+    it, and on SQLite a write that takes the database's write lock (SQLite locks the whole file)."""
+    if session.get_bind().dialect.name == "sqlite":
+        name = table.__tablename__
+        session.execute(text(f"UPDATE {name} SET id = id WHERE id = :key"), {"key": key})
+    else:
+        session.execute(select(table).where(table.id == key).with_for_update())  # type: ignore[attr-defined]
 
 
 def migrate(engine: Engine) -> None:
