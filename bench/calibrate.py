@@ -80,6 +80,8 @@ class Sample:
     grade: float
     level: str
     fit: bool
+    key_point: int | None = None
+    """For a key-point statement: the index of the point it is about."""
 
 
 def main(argv: Sequence[str]) -> None:
@@ -105,12 +107,23 @@ def main(argv: Sequence[str]) -> None:
             strict=True,
         )
     ]
+    said = datasets.statements()
+    statements = [
+        Sample(a, 1.0 if r.label == "makes" else 0.0, r.label, not r.held_out, _point_index(a, r.key_point))
+        for r, a in zip(
+            said, assess_all(grader, [(r.question, r.statement) for r in said], "statements"), strict=True
+        )
+    ]
     base = load_calibration()
-    half = fit(base, [s for s in ml if s.fit], [s for s in mohler if s.fit], "half")
+    half = fit(
+        base, [s for s in ml if s.fit], [s for s in mohler if s.fit], [s for s in statements if s.fit], "half"
+    )
     print("\n== Rubric mode, labelled ML set: fitted on odd questions, reported on even ones")
     report_rubric(half, [s for s in ml if not s.fit])
     print("\n   (on the fitted half, for comparison)")
     report_rubric(half, [s for s in ml if s.fit])
+    print("\n== Key points, one statement at a time: fitted on odd questions, reported on even ones")
+    report_statements(half, [s for s in statements if not s.fit])
     print("\n== The bank's own model answers, graded against their rubrics (fitted on none of them)")
     model_answers = assess_all(grader, [(q.number, q.model_answer) for q in grader.bank], "model-answers")
     own = np.array([judge(a, half).score for a in model_answers])
@@ -120,7 +133,7 @@ def main(argv: Sequence[str]) -> None:
     print("\n== Reference mode, Mohler: fitted on assignments 1, 3, 5, 7, reported on 2, 4, 6, 8")
     report_reference(half, [s for s in mohler if not s.fit])
     if args.write:
-        full = fit(base, ml, mohler, "all")
+        full = fit(base, ml, mohler, statements, "all")
         CALIBRATION_FILE.write_text(
             json.dumps(full.model_dump(mode="json"), indent=2) + "\n", encoding="utf-8"
         )
@@ -129,11 +142,13 @@ def main(argv: Sequence[str]) -> None:
         )
 
 
-def fit(base: Calibration, ml: list[Sample], mohler: list[Sample], scope: str) -> Calibration:
+def fit(
+    base: Calibration, ml: list[Sample], mohler: list[Sample], statements: list[Sample], scope: str
+) -> Calibration:
     honest = [s for s in ml if s.level in ("strong", "partial", "thin")]
     graded = [s for s in ml if s.level in datasets.BASE_LEVELS]
-    cal = base.model_copy(update={"point": fit_points(base, honest)})
-    cal = cal.model_copy(update={"misconception": fit_misconceptions(cal, graded)})
+    cal = base.model_copy(update={"point": fit_points(base, honest, graded, statements)})
+    cal = cal.model_copy(update={"misconception": fit_misconceptions(cal, graded, statements)})
     cal = cal.model_copy(update={"thresholds": fit_thresholds(cal, ml)})
     scored = [s for s in ml if s.level in datasets.BASE_LEVELS]
     rubric = fit_answer(cal, scored, RUBRIC_FEATURES)
@@ -184,14 +199,26 @@ def within_question_order(samples: list[Sample], scores: Sequence[float]) -> flo
     return right / total if total else 0.0
 
 
-def fit_points(base: Calibration, samples: list[Sample]) -> Any:
-    """Grid search, in two passes: the wording mix alone, then the meaning reading beside it (or not)."""
+def fit_points(
+    base: Calibration, samples: list[Sample], graded: list[Sample], statements: list[Sample]
+) -> Any:
+    """Grid search, in two passes: the wording mix alone, then the meaning reading beside it (or not).
+
+    The quality of a setting: how well whole answers are ordered by their coverage
+    (strong > partial > thin), plus how well single statements are told apart: one
+    that makes a key point must earn it, one that makes another point must not.
+    """
+    telling = [s for s in statements if s.level in ("makes", "other")]
 
     def quality(point: Any) -> float:
         cal = base.model_copy(update={"point": point})
         coverage = [_coverage(cal, s.assessment) for s in samples]
         order = within_question_order(samples, coverage)
-        return order + 0.1 * float(spearmanr(coverage, [s.grade for s in samples])[0])
+        return (
+            order
+            + point_accuracy(cal, telling)
+            + 0.1 * float(spearmanr(coverage, [s.grade for s in samples])[0])
+        )
 
     never = {"meaning_low": 2.0, "meaning_high": 3.0, "conflict_penalty": CONFLICT_PENALTY}
     steps = np.round(np.arange(0, 1.01, 0.1), 2)
@@ -218,8 +245,47 @@ def fit_points(base: Calibration, samples: list[Sample]) -> Any:
         for low, span in itertools.product((0.6, 0.65, 0.7, 0.75, 0.8), (0.1, 0.15, 0.2))
     ]
     best = max(meaning, key=quality)
-    print(f"key points: {best} (order+spearman/10 {quality(best):.3f})", file=sys.stderr)
+
+    def denial_quality(point: Any) -> float:
+        """With wrong answers and contradicting statements: a point denied must not be earned."""
+        cal = base.model_copy(update={"point": point})
+        order = within_question_order(graded, [_coverage(cal, s.assessment) for s in graded])
+        return order + point_accuracy(cal, statements)
+
+    denials = [best.model_copy(update={"wrong_margin": m}) for m in (1.0, 0.15, 0.1, 0.05, 0.0, -0.05)]
+    best = max(denials, key=denial_quality)
+    print(
+        f"key points: {best} (quality {quality(best):.3f}, with denials {denial_quality(best):.3f})",
+        file=sys.stderr,
+    )
     return best
+
+
+def _point_index(assessment: Assessment, key_point: str) -> int:
+    return [p.id for p in assessment.question.key_points].index(key_point)
+
+
+def point_accuracy(cal: Calibration, statements: list[Sample]) -> float:
+    """Balanced accuracy of "the statement earns its key point" (at least partly) against its label."""
+    by_label: dict[str, list[bool]] = {}
+    for s in statements:
+        assert s.key_point is not None
+        earned = point_strengths(s.assessment, cal)[s.key_point] >= cal.point.partial
+        by_label.setdefault(s.level, []).append(earned == (s.level == "makes"))
+    return float(np.mean([np.mean(v) for v in by_label.values()])) if by_label else 0.0
+
+
+def report_statements(cal: Calibration, statements: list[Sample]) -> None:
+    for label in ("makes", "other", "contradicts"):
+        group = [s for s in statements if s.level == label]
+        statuses = [judge(s.assessment, cal).statuses[s.key_point or 0] for s in group]
+        flagged = sum(bool(judge(s.assessment, cal).misconceptions) for s in group)
+        counts = {status: statuses.count(status) for status in ("covered", "partial", "missed")}
+        print(
+            f"  {label:<12} {len(group):>4}: "
+            + ", ".join(f"{k} {v}" for k, v in counts.items())
+            + f"; misconception flagged {flagged}"
+        )
 
 
 def _coverage(cal: Calibration, assessment: Assessment) -> float:
@@ -231,7 +297,7 @@ def _coverage(cal: Calibration, assessment: Assessment) -> float:
     return float(np.average(strengths, weights=weights)) if strengths else 0.0
 
 
-def fit_misconceptions(cal: Calibration, samples: list[Sample]) -> Any:
+def fit_misconceptions(cal: Calibration, samples: list[Sample], statements: list[Sample]) -> Any:
     """Catch as many wrong answers as possible; each honest answer flagged costs as much as eight catches.
 
     A misconception wrongly pinned on a good answer costs a candidate's trust more
@@ -256,9 +322,12 @@ def fit_misconceptions(cal: Calibration, samples: list[Sample]) -> Any:
                 "min_words": least_words,
             }
         )
-        caught, false = _flag_counts(cal.model_copy(update={"misconception": m}), samples)
-        if caught - 8 * false > best[0]:
-            best = (caught - 8 * false, m)
+        trial = cal.model_copy(update={"misconception": m})
+        caught, false = _flag_counts(trial, samples)
+        said_wrong, said_right = _flag_counts(trial, statements, wrong="contradicts")
+        value = caught + said_wrong - 8 * (false + said_right)
+        if value > best[0]:
+            best = (value, m)
     caught, false = _flag_counts(cal.model_copy(update={"misconception": best[1]}), samples)
     wrong = sum(s.level == "wrong" for s in samples)
     print(
@@ -268,10 +337,10 @@ def fit_misconceptions(cal: Calibration, samples: list[Sample]) -> Any:
     return best[1]
 
 
-def _flag_counts(cal: Calibration, samples: list[Sample]) -> tuple[int, int]:
+def _flag_counts(cal: Calibration, samples: list[Sample], wrong: str = "wrong") -> tuple[int, int]:
     flagged = [bool(stated_misconceptions(s.assessment, cal)) for s in samples]
-    caught = sum(f for f, s in zip(flagged, samples, strict=True) if s.level == "wrong")
-    false = sum(f for f, s in zip(flagged, samples, strict=True) if s.level != "wrong")
+    caught = sum(f for f, s in zip(flagged, samples, strict=True) if s.level == wrong)
+    false = sum(f for f, s in zip(flagged, samples, strict=True) if s.level != wrong)
     return caught, false
 
 

@@ -80,3 +80,25 @@ def semeval(name: str) -> list[Graded]:
         grade = {"correct": 2.0, "incorrect": 1.0, "contradictory": 0.0}[row["label"]]
         out.append(Graded(questions[qid], row["student_answer"], grade, qid, row["label"]))
     return out
+
+
+KEY_POINT_STATEMENTS = ROOT / "tests" / "data" / "key_point_statements.jsonl"
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One sentence about one key point: it `makes` the point, makes an `other` one, or `contradicts` it."""
+
+    question: int
+    key_point: str
+    label: str
+    statement: str
+
+    @property
+    def held_out(self) -> bool:
+        return self.question % 2 == 0
+
+
+def statements() -> list[Statement]:
+    lines = KEY_POINT_STATEMENTS.read_text(encoding="utf-8").splitlines()
+    return [Statement(**json.loads(line)) for line in lines if line.strip()]

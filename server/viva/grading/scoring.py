@@ -49,7 +49,8 @@ def point_strengths(
         strength = float(np.clip(max(by_wording, by_meaning), 0.0, 1.0))
         best = assessment.units[match.unit].span if match.unit is not None else None
         inside = best is not None and any(s.start <= best.start and best.end <= s.end for s in tainted_spans)
-        if match.conflict or inside:
+        denied = match.wrong_closeness - match.demoted >= c.wrong_margin
+        if match.conflict or inside or denied:
             strength *= 1.0 - c.conflict_penalty
         strengths.append(strength)
     return strengths
