@@ -147,7 +147,7 @@ def fit(
 ) -> Calibration:
     honest = [s for s in ml if s.level in ("strong", "partial", "thin")]
     graded = [s for s in ml if s.level in datasets.BASE_LEVELS]
-    cal = base.model_copy(update={"point": fit_points(base, honest, graded, statements)})
+    cal = base.model_copy(update={"point": fit_points(base, honest, statements)})
     cal = cal.model_copy(update={"misconception": fit_misconceptions(cal, graded, statements)})
     cal = cal.model_copy(update={"thresholds": fit_thresholds(cal, ml)})
     scored = [s for s in ml if s.level in datasets.BASE_LEVELS]
@@ -199,9 +199,7 @@ def within_question_order(samples: list[Sample], scores: Sequence[float]) -> flo
     return right / total if total else 0.0
 
 
-def fit_points(
-    base: Calibration, samples: list[Sample], graded: list[Sample], statements: list[Sample]
-) -> Any:
+def fit_points(base: Calibration, samples: list[Sample], statements: list[Sample]) -> Any:
     """Grid search, in two passes: the wording mix alone, then the meaning reading beside it (or not).
 
     The quality of a setting: how well whole answers are ordered by their coverage
@@ -245,19 +243,7 @@ def fit_points(
         for low, span in itertools.product((0.6, 0.65, 0.7, 0.75, 0.8), (0.1, 0.15, 0.2))
     ]
     best = max(meaning, key=quality)
-
-    def denial_quality(point: Any) -> float:
-        """With wrong answers and contradicting statements: a point denied must not be earned."""
-        cal = base.model_copy(update={"point": point})
-        order = within_question_order(graded, [_coverage(cal, s.assessment) for s in graded])
-        return order + point_accuracy(cal, statements)
-
-    denials = [best.model_copy(update={"wrong_margin": m}) for m in (1.0, 0.15, 0.1, 0.05, 0.0, -0.05)]
-    best = max(denials, key=denial_quality)
-    print(
-        f"key points: {best} (quality {quality(best):.3f}, with denials {denial_quality(best):.3f})",
-        file=sys.stderr,
-    )
+    print(f"key points: {best} (quality {quality(best):.3f})", file=sys.stderr)
     return best
 
 

@@ -52,8 +52,6 @@ class PointMatch:
     """Index of the unit shown as evidence: close in meaning and in the point's own words."""
     conflict: bool = False
     """The best unit uses an opposite word or a negation where the point does not."""
-    wrong_closeness: float = 0.0
-    """The best unit's demoted cosine with the closest misconception that denies this point."""
 
 
 @dataclass(frozen=True)
@@ -241,18 +239,6 @@ def match_misconceptions(
     return matches
 
 
-def _wrong_closeness(index: QuestionIndex, point: int, unit: Unit) -> float:
-    """How close a unit comes to the misconceptions that deny key point `point` (0 when none does)."""
-    point_id = index.question.key_points[point].id
-    closeness = [
-        float(variant.demoted @ unit.demoted)
-        for wrong, variants in zip(index.question.misconceptions, index.misconceptions, strict=True)
-        if wrong.contradicts == point_id
-        for variant in variants
-    ]
-    return max(closeness, default=0.0)
-
-
 def _admissible_units(
     statement: Encoded, units: list[Unit], live: list[int], entities: frozenset[str]
 ) -> np.ndarray:
@@ -336,10 +322,6 @@ def assess(
         # A counting point ("names three strategies") is made by its members, never negated itself.
         counting = [i for i, p in enumerate(index.question.key_points) if p.at_least]
         points = [replace(p, conflict=False) if i in counting else p for i, p in enumerate(points)]
-        points = [
-            replace(p, wrong_closeness=_wrong_closeness(index, i, units[p.unit])) if p.unit is not None else p
-            for i, p in enumerate(points)
-        ]
     wrong = (
         [] if index.question.reference_mode else match_misconceptions(index, units, answer_words, entities)
     )

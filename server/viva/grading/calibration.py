@@ -44,10 +44,6 @@ class PointCalibration(Frozen):
     )
     covered: float = Field(description="Strength from which a point counts as covered.")
     partial: float = Field(description="Strength from which a point counts as partly covered.")
-    wrong_margin: float = Field(
-        default=1.0,
-        description="A point is not made by a clause closer, by this much, to a misconception denying it than to it.",
-    )
     conflict_penalty: float = Field(
         description="Share of a point's strength lost when its best match negates it or swaps in an antonym."
     )

@@ -49,8 +49,7 @@ def point_strengths(
         strength = float(np.clip(max(by_wording, by_meaning), 0.0, 1.0))
         best = assessment.units[match.unit].span if match.unit is not None else None
         inside = best is not None and any(s.start <= best.start and best.end <= s.end for s in tainted_spans)
-        denied = match.wrong_closeness - match.demoted >= c.wrong_margin
-        if match.conflict or inside or denied:
+        if match.conflict or inside:
             strength *= 1.0 - c.conflict_penalty
         strengths.append(strength)
     return strengths
@@ -63,10 +62,10 @@ def stated_misconceptions(assessment: Assessment, calibration: Calibration) -> l
         m
         for m in assessment.misconceptions
         if (own := _mixed(c, m.own, m.own_full)) >= c.min_similarity
+        and m.words >= c.min_words
         and own - _mixed(c, m.rival, m.rival_full) >= c.min_margin
         and own - m.rival_any >= c.min_margin_any
         and m.recall_gap >= c.min_recall_gap
-        and m.words >= c.min_words
     ]
 
 
