@@ -272,3 +272,8 @@ def test_a_swap_spread_over_two_sentences_is_caught(grader: Grader) -> None:
     assert points["bagging-reduces-variance"].status == "missed"
     assert points["boosting-reduces-bias"].status == "missed"  # "it reduces variance" is about boosting
     assert wrong.score < grade(grader, 40, PARTIAL_BAGGING).score
+
+
+def test_an_answer_opening_with_its_subject_opens_with_a_definition(grader: Grader) -> None:
+    delivery = grade(grader, 38, "Dropout randomly switches off a share of the neurons while training, as a regulariser.").delivery
+    assert delivery.opens_with_definition

@@ -9,9 +9,8 @@ from __future__ import annotations
 import re
 
 from viva.bank import Question
-from viva.grading.contradiction import question_entities
 from viva.grading.models import Delivery
-from viva.grading.text import sentences, stem, words
+from viva.grading.text import content_stems, sentences, stem, words
 
 WORDS_PER_MINUTE = 150
 TARGET_SECONDS = 30
@@ -79,7 +78,7 @@ def assess_delivery(question: Question, answer: str) -> Delivery:
 
 def _names_the_topic(question: Question, sentence: str) -> bool:
     """A first sentence that starts with the question's subject ("Dropout randomly switches off...")."""
-    topic = question_entities(question.question)
+    topic = set(content_stems(question.question))
     opening = {stem(w) for w in words(sentence)[:4]}
     return bool(topic & opening) and len(words(sentence)) >= 6
 
