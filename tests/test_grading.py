@@ -275,5 +275,7 @@ def test_a_swap_spread_over_two_sentences_is_caught(grader: Grader) -> None:
 
 
 def test_an_answer_opening_with_its_subject_opens_with_a_definition(grader: Grader) -> None:
-    delivery = grade(grader, 38, "Dropout randomly switches off a share of the neurons while training, as a regulariser.").delivery
+    delivery = grade(
+        grader, 38, "Dropout randomly switches off a share of the neurons while training, as a regulariser."
+    ).delivery
     assert delivery.opens_with_definition
