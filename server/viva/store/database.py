@@ -23,8 +23,10 @@ MIGRATION_LOCK = 0x56495641  # "VIVA": the PostgreSQL advisory lock replicas tak
 def create_database_engine(url: str) -> Engine:
     """An engine for `url`; a SQLite file gets its folder, WAL, foreign keys and immediate write locks."""
     parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")  # the driver Viva ships with
     if parsed.get_backend_name() != "sqlite":
-        return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+        return create_engine(parsed, pool_pre_ping=True, pool_size=10, max_overflow=20)
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
