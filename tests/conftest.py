@@ -1,13 +1,17 @@
 """Fixtures shared by the whole suite."""
 
+import os
 import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
+from tests import postgres
 from viva.api.app import create_app
 from viva.bank import load_bank
 from viva.config import Settings, get_settings
@@ -50,12 +54,36 @@ def grader(embedder: LocalEmbedder, tmp_path_factory: pytest.TempPathFactory) ->
     return Grader(load_bank(resource_dir("rubrics")), embedder, cache_dir=tmp_path_factory.mktemp("cache"))
 
 
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """One real PostgreSQL server for the run (each test gets a database of its own on it)."""
+    if postgres.binaries() is None:
+        message = f"PostgreSQL is not installed: {postgres.INSTALL}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with postgres.postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Each store, service and API test runs on a SQLite file and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'data' / 'viva.db'}"
+    server: str = request.getfixturevalue("postgres_url")
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(server, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return server.rsplit("/", 1)[0] + "/" + name
+
+
 @pytest.fixture
-def api_settings(tmp_path: Path) -> Settings:
-    """Settings for an app under test: its own SQLite file, one coach, no waiting to batch."""
+def api_settings(tmp_path: Path, database_url: str) -> Settings:
+    """Settings for an app under test: its own database, one coach, no waiting to batch."""
     return Settings(
         data_dir=tmp_path / "data",
-        database_url=f"sqlite:///{tmp_path / 'data' / 'viva.db'}",
+        database_url=database_url,
         coach_token=SecretStr("ada:coach-secret,grace:second-coach-secret"),
         batch_window_ms=1,
     )

@@ -11,8 +11,8 @@ import viva.store.models  # noqa: F401
 from viva.store.database import create_database_engine, migrate
 
 
-def test_migrations_build_an_empty_database_matching_the_models(tmp_path: Path) -> None:
-    engine = create_database_engine(f"sqlite:///{tmp_path / 'fresh' / 'viva.db'}")
+def test_migrations_build_an_empty_database_matching_the_models(database_url: str) -> None:
+    engine = create_database_engine(database_url)
     migrate(engine)
     with engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), SQLModel.metadata) == []
