@@ -6,8 +6,11 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.staticfiles import StaticFiles
 from sqlmodel import Session
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.responses import Response as StarletteResponse
 
 from viva import __version__
 from viva.api import errors
@@ -17,7 +20,9 @@ from viva.config import Settings, get_settings
 from viva.grading.batching import GradingBatcher
 from viva.grading.grader import Grader, load_grader
 from viva.interview.service import InterviewService
+from viva.resources import resource_dir
 from viva.store.database import create_database_engine, migrate
+from viva.web import pages
 
 log = logging.getLogger("viva.api")
 
@@ -51,6 +56,7 @@ def create_app(settings: Settings | None = None, grader: Grader | None = None) -
         lifespan=lifespan,
     )
     errors.install(app)
+    app.add_middleware(SecurityHeaders)
     for router in (
         health.router,
         metrics.router,
@@ -58,6 +64,26 @@ def create_app(settings: Settings | None = None, grader: Grader | None = None) -
         grade.router,
         interviews.router,
         coach.router,
+        pages.router,
     ):
         app.include_router(router)
+    app.mount("/static", StaticFiles(directory=resource_dir("web") / "static"), name="static")
     return app
+
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+)
+
+
+class SecurityHeaders(BaseHTTPMiddleware):
+    """No inline script can run, no page can frame ours, no response is sniffed into something else."""
+
+    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> StarletteResponse:
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        return response

@@ -1,10 +1,11 @@
 """A candidate's interview: start it, answer, read the transcript and the report."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, status
+from fastapi import APIRouter, Header, Response, status
 
 from viva.api.deps import CandidateToken, InterviewsDep, SessionDep
+from viva.interview import coaching
 from viva.interview.models import (
     AnswerRequest,
     AnswerResponse,
@@ -15,6 +16,7 @@ from viva.interview.models import (
     TurnView,
 )
 from viva.interview.report import build_report
+from viva.web.charts import categories_chart, key_points_chart
 
 router = APIRouter(prefix="/api/v1/interviews", tags=["interviews"])
 
@@ -61,3 +63,39 @@ def regrade(
 ) -> TurnView:
     """For an answer whose grading failed: it was stored, and is graded now."""
     return interviews.regrade(session, interview_id, number, token)
+
+
+@router.get(
+    "/{interview_id}/export",
+    summary="Download the transcript as JSON or Markdown",
+    response_class=Response,
+    responses={200: {"content": {"application/json": {}, "text/markdown": {}}}},
+)
+def export(
+    interview_id: str,
+    token: CandidateToken,
+    interviews: InterviewsDep,
+    session: SessionDep,
+    format: Literal["json", "md"] = "json",
+) -> Response:
+    content, media_type = coaching.export(interviews.transcript(session, interview_id, token), format)
+    disposition = f'attachment; filename="viva-interview-{interview_id}.{format}"'
+    return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
+
+
+@router.get(
+    "/{interview_id}/report/charts/{chart}.svg",
+    summary="A chart of the report, as SVG",
+    response_class=Response,
+    responses={200: {"content": {"image/svg+xml": {}}}},
+)
+def chart(
+    interview_id: str,
+    chart: Literal["categories", "key-points"],
+    token: CandidateToken,
+    interviews: InterviewsDep,
+    session: SessionDep,
+) -> Response:
+    report = build_report(interviews, session, interviews.open(session, interview_id, token))
+    drawn = categories_chart(report) if chart == "categories" else key_points_chart(report)
+    return Response(drawn, media_type="image/svg+xml")

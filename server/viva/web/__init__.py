@@ -1,0 +1,1 @@
+"""The web pages: the candidate's chat interview and the coach's review, rendered on the server."""

@@ -1,0 +1,81 @@
+"""Report charts as SVG, drawn on the server: scores per category, key points covered per question."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from viva.interview.models import Report
+
+BAR = 22
+GAP = 10
+LABEL = 250
+WIDTH = 640
+
+
+def _svg(height: int, title: str, body: list[str]) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
+        f'height="{height}" role="img" aria-label="{escape(title)}" font-family="system-ui, sans-serif" '
+        f'font-size="13"><title>{escape(title)}</title>' + "".join(body) + "</svg>"
+    )
+
+
+def categories_chart(report: Report) -> str:
+    """One bar per category: the mean score of its questions, 0 to 100."""
+    rows = report.categories
+    height = max(1, len(rows)) * (BAR + GAP) + 30
+    body = []
+    span = WIDTH - LABEL - 60
+    for i, row in enumerate(rows):
+        y = 10 + i * (BAR + GAP)
+        width = span * max(0.0, min(row.score, 100.0)) / 100
+        body += [
+            f'<text x="{LABEL - 8}" y="{y + 15}" text-anchor="end" fill="#1f2937">{escape(row.category)}</text>',
+            f'<rect x="{LABEL}" y="{y}" width="{span}" height="{BAR}" fill="#e5e7eb"/>',
+            f'<rect x="{LABEL}" y="{y}" width="{width:.1f}" height="{BAR}" fill="#2563eb"/>',
+            f'<text x="{LABEL + span + 6}" y="{y + 15}" fill="#1f2937">{row.score:.0f}</text>',
+        ]
+    body.append(
+        f'<text x="{LABEL}" y="{height - 6}" fill="#4b5563">score out of 100, mean per category</text>'
+    )
+    return _svg(height, "Score per category", body)
+
+
+def key_points_chart(report: Report) -> str:
+    """One bar per question: its key points covered, partly covered and missed."""
+    questions: dict[str, dict[str, int]] = {}
+    for point in report.key_points:
+        counts = questions.setdefault(point.question, {"covered": 0, "partial": 0, "missed": 0})
+        counts[point.status] = counts.get(point.status, 0) + 1
+    height = max(1, len(questions)) * (BAR + GAP) + 34
+    span = WIDTH - LABEL - 60
+    colours = {"covered": "#15803d", "partial": "#ca8a04", "missed": "#b91c1c"}
+    body = []
+    for i, (question, counts) in enumerate(questions.items()):
+        y = 10 + i * (BAR + GAP)
+        total = sum(counts.values()) or 1
+        x = float(LABEL)
+        body.append(
+            f'<text x="{LABEL - 8}" y="{y + 15}" text-anchor="end" fill="#1f2937">{escape(question)}</text>'
+        )
+        for status in ("covered", "partial", "missed"):
+            width = span * counts[status] / total
+            if width:
+                body.append(
+                    f'<rect x="{x:.1f}" y="{y}" width="{width:.1f}" height="{BAR}" fill="{colours[status]}">'
+                    f"<title>{counts[status]} {status}</title></rect>"
+                )
+            x += width
+        body.append(
+            f'<text x="{LABEL + span + 6}" y="{y + 15}" fill="#1f2937">{counts["covered"]}/{total}</text>'
+        )
+    legend_y = height - 8
+    body += [
+        f'<rect x="{LABEL}" y="{legend_y - 10}" width="10" height="10" fill="{colours["covered"]}"/>',
+        f'<text x="{LABEL + 14}" y="{legend_y}" fill="#1f2937">covered</text>',
+        f'<rect x="{LABEL + 80}" y="{legend_y - 10}" width="10" height="10" fill="{colours["partial"]}"/>',
+        f'<text x="{LABEL + 94}" y="{legend_y}" fill="#1f2937">partly</text>',
+        f'<rect x="{LABEL + 150}" y="{legend_y - 10}" width="10" height="10" fill="{colours["missed"]}"/>',
+        f'<text x="{LABEL + 164}" y="{legend_y}" fill="#1f2937">missed</text>',
+    ]
+    return _svg(height, "Key points covered per question", body)

@@ -1,0 +1,25 @@
+"""Headless Chromium for the page tests, driven by Playwright: Debian's /usr/bin/chromium, never a download."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+CHROMIUM = Path("/usr/bin/chromium")
+INSTALL = "sudo apt-get install -y chromium   (or: bash .ci/run, which installs it)"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE = Path(__file__).with_name("vendor") / "axe.min.js"
+SCREENSHOTS = Path(__file__).with_name("artifacts") / "screenshots"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+def chromium() -> Path | None:
+    return CHROMIUM if CHROMIUM.exists() else (Path(found) if (found := shutil.which("chromium")) else None)

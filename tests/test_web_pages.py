@@ -1,0 +1,293 @@
+"""The candidate's and the coach's pages, in a real browser against a real `viva serve`."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+
+from tests.browser import ARGS, AXE, DESKTOP, INSTALL, PHONE, SCREENSHOTS, chromium
+from tests.server import ServerProcess
+from viva.bank import load_bank
+from viva.resources import resource_dir
+
+BANK = load_bank(resource_dir("rubrics"))
+
+COACH_TOKEN = "coach-page-secret"
+HOSTILE = '<img src=x onerror="window.__pwned = 1"> <script>window.__pwned = 2</script> overfitting is noise'
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    folder = tmp_path_factory.mktemp("web")
+    running = ServerProcess(
+        {"VIVA_DATA_DIR": str(folder / "data"), "VIVA_COACH_TOKEN": f"ada:{COACH_TOKEN}"},
+        folder / "server.log",
+    ).start()
+    yield running
+    running.kill()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    executable = chromium()
+    if executable is None:
+        message = f"Chromium is not installed: {INSTALL}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        launched = _launch(playwright, executable)
+        yield launched
+        launched.close()
+
+
+def _launch(playwright: Playwright, executable: Path) -> Browser:
+    return playwright.chromium.launch(executable_path=str(executable), args=ARGS, headless=True)
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    created = browser.new_context(viewport=DESKTOP, accept_downloads=True)
+    yield created
+    created.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    opened = context.new_page()
+    opened.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
+    return opened
+
+
+def start_interview(page: Page, server: ServerProcess, name: str = "Ada", count: int = 3) -> None:
+    page.goto(server.url + "/")
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Number of questions").fill(str(count))
+    page.get_by_role("button", name="Start interview").click()
+    expect(page.get_by_text(re.compile(r"Question 1 of \d+"))).to_be_visible()
+
+
+def send(page: Page, text: str) -> None:
+    grades = page.locator(".grade-message").count()
+    page.get_by_label("Your answer").fill(text)
+    page.get_by_role("button", name="Send answer").click()
+    expect(page.locator(".grade-message")).to_have_count(grades + 1)
+
+
+def model_answer(page: Page) -> str:
+    """The bank's model answer to the question just asked (a follow-up gets its parent's)."""
+    label = page.locator(".message.interviewer .who").last.inner_text()
+    number = re.search(r"Question (\d+)", label)
+    if number is None:  # a follow-up: answer with the previous question's model answer
+        labels = page.locator(".message.interviewer .who").all_inner_texts()
+        number = next(m for text in reversed(labels) if (m := re.search(r"Question (\d+)", text)))
+    return BANK.get(int(number.group(1))).model_answer
+
+
+def answer_until_finished(page: Page, limit: int = 12) -> int:
+    sent = 0
+    while not page.get_by_role("link", name="See your report").is_visible() and sent < limit:
+        send(page, model_answer(page))
+        sent += 1
+    return sent
+
+
+def test_a_candidate_starts_answers_sees_evidence_resumes_after_a_reload_and_reaches_the_report(
+    page: Page, server: ServerProcess
+) -> None:
+    start_interview(page, server)
+    first_question = page.locator(".question-text").first.inner_text()
+    send(page, model_answer(page))
+    grade = page.locator(".grade-message").last
+    expect(grade.get_by_text("Score", exact=True)).to_be_visible()
+    expect(grade.locator(".score")).to_have_text(re.compile(r"\d+/100"))
+    expect(grade.locator("mark").first).to_be_visible()  # the candidate's own words, highlighted
+    expect(grade.get_by_text("Model answer")).to_be_visible()
+
+    page.reload()
+    expect(page.locator(".question-text").first).to_have_text(first_question)
+    expect(page.locator(".grade-message")).to_have_count(1)
+    expect(page.get_by_label("Your answer")).to_be_focused()
+
+    answer_until_finished(page)
+    expect(page.get_by_text("Finished: 3 of 3 questions")).to_be_visible()
+    page.get_by_role("link", name="See your report").click()
+    expect(page.get_by_role("heading", name="Your interview report")).to_be_visible()
+    expect(page.locator("#overall")).to_have_text(re.compile(r"\d+(\.\d)?/100"))
+    for chart in ("#chart-categories", "#chart-key-points"):
+        expect(page.locator(chart)).to_be_visible()
+        assert page.eval_on_selector(chart, "image => image.naturalWidth") > 0
+    expect(page.get_by_role("heading", name="What to study next")).to_be_visible()
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download JSON").click()
+    saved = json.loads(Path(download.value.path()).read_text())
+    assert saved["candidate"] == "Ada" and len(saved["turns"]) >= 3
+    with page.expect_download() as markdown:
+        page.get_by_role("button", name="Download Markdown").click()
+    assert Path(markdown.value.path()).read_text().startswith("# Mock interview: Ada")
+
+
+def test_the_token_stays_out_of_the_url(page: Page, server: ServerProcess) -> None:
+    start_interview(page, server, count=1)
+    token = page.evaluate("Object.values(JSON.parse(localStorage.getItem('viva.interviews')))[0]")
+    assert token and token not in page.url
+    answer_until_finished(page)
+    page.get_by_role("link", name="See your report").click()
+    expect(page.locator("#overall")).to_be_visible()
+    assert token not in page.url
+
+
+def test_while_grading_the_button_is_disabled_and_a_status_says_so(page: Page, server: ServerProcess) -> None:
+    start_interview(page, server, count=2)
+    release: list[Any] = []
+    page.route("**/answers", lambda route: release.append(route))
+    page.get_by_label("Your answer").fill(model_answer(page))
+    page.get_by_role("button", name="Send answer").click()
+    expect(page.get_by_role("button", name="Send answer")).to_be_disabled()
+    expect(page.get_by_role("status")).to_have_text("Grading your answer…")
+    while not release:
+        page.wait_for_timeout(50)
+    release[0].continue_()
+    expect(page.locator(".grade-message")).to_have_count(1)
+    expect(page.get_by_role("button", name="Send answer")).to_be_enabled()
+
+
+def test_the_candidate_page_works_with_the_keyboard_alone(page: Page, server: ServerProcess) -> None:
+    page.goto(server.url + "/")
+    page.keyboard.press("Tab")  # the skip link
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.get_by_label("Your name").focus()
+    page.keyboard.type("Keyboard Kate")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Number of questions")).to_be_focused()
+    page.keyboard.press("Control+A")
+    page.keyboard.type("2")
+    page.keyboard.press("Enter")  # submits the form
+    expect(page.get_by_text("Question 1 of 2")).to_be_visible()
+    expect(page.get_by_label("Your answer")).to_be_focused()
+    page.keyboard.type(model_answer(page))
+    page.keyboard.press("Control+Enter")
+    expect(page.locator(".grade-message")).to_have_count(1)
+    expect(page.get_by_label("Your answer")).to_be_focused()
+    expect(page.get_by_text(re.compile(r"\d+ words · about \d+ s spoken"))).to_be_visible()
+
+
+def test_markup_in_a_name_and_an_answer_shows_as_text_and_runs_nothing(
+    page: Page, context: BrowserContext, server: ServerProcess
+) -> None:
+    start_interview(page, server, name="<b>Eve</b><script>window.__pwned = 3</script>", count=1)
+    send(page, HOSTILE)
+    expect(page.locator(".message.candidate .answer").first).to_have_text(HOSTILE)
+    assert page.locator(".messages img").count() == 0
+    assert page.evaluate("window.__pwned") is None
+    _sign_in(page, server)
+    page.get_by_role("link", name="<b>Eve</b><script>window.__pwned = 3</script>").click()
+    expect(page.locator(".answer").first).to_have_text(HOSTILE)
+    assert page.locator("article img").count() == 0
+    assert page.evaluate("window.__pwned") is None
+
+
+def _sign_in(page: Page, server: ServerProcess) -> None:
+    page.goto(server.url + "/coach")
+    page.get_by_label("Coach token").fill(COACH_TOKEN)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Interviews")).to_be_visible()
+
+
+def test_a_coach_signs_in_opens_a_transcript_overrides_a_grade_and_exports_it(
+    page: Page, context: BrowserContext, server: ServerProcess
+) -> None:
+    start_interview(page, server, name="Grace Hopper", count=1)
+    answer_until_finished(page)
+
+    page.goto(server.url + "/coach")
+    page.get_by_label("Coach token").fill("wrong")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_have_text("That coach token is not valid.")
+    _sign_in(page, server)
+    cookie = next(c for c in context.cookies() if c["name"] == "viva_coach")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+
+    page.get_by_label("Candidate").fill("Grace")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_role("link", name="Grace Hopper")).to_have_count(1)
+    page.get_by_role("link", name="Grace Hopper").click()
+    expect(page.get_by_role("heading", name="Grace Hopper")).to_be_visible()
+    grader_score = page.locator(".score-line").first.inner_text()
+
+    page.get_by_label("Your score for turn 1").fill("42")
+    page.get_by_label("Comment for turn 1").fill("Name a concrete remedy next time.")
+    page.get_by_role("button", name="Save override").first.click()
+    expect(page.get_by_text("Coach ada: 42/100 — Name a concrete remedy next time.")).to_be_visible()
+    expect(page.locator(".score-line").first).to_have_text(grader_score)  # the grader's grade is kept
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="JSON").click()
+    exported = json.loads(Path(download.value.path()).read_text())
+    assert exported["turns"][0]["override"]["score"] == 42
+
+    page.goto(server.url + "/coach?overridden=yes")
+    expect(page.get_by_role("link", name="Grace Hopper")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_label("Coach token")).to_be_visible()
+
+
+def test_a_form_posted_from_elsewhere_is_refused(page: Page, server: ServerProcess) -> None:
+    _sign_in(page, server)
+    response = page.request.post(server.url + "/coach/sign-out", form={"csrf": "forged"})
+    assert response.status == 403
+
+
+def _axe(page: Page) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
+    return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+def _shoot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for label, size in (("desktop", DESKTOP), ("phone", PHONE)):
+        page.set_viewport_size(size)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-{label}.png"), full_page=True)
+    page.set_viewport_size(DESKTOP)
+
+
+def test_every_page_passes_axe_and_is_photographed(browser: Browser, server: ServerProcess) -> None:
+    context = browser.new_context(viewport=DESKTOP, bypass_csp=True)  # so the tests can inject axe
+    page = context.new_page()
+    problems: dict[str, list[str]] = {}
+
+    def check(name: str) -> None:
+        found = _axe(page)
+        if found:
+            problems[name] = [f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes)" for v in found]
+        _shoot(page, name)
+
+    page.goto(server.url + "/")
+    check("start")
+    page.get_by_label("Your name").fill("Axel")
+    page.get_by_label("Number of questions").fill("1")
+    page.get_by_role("button", name="Start interview").click()
+    expect(page.get_by_text("Question 1 of 1")).to_be_visible()
+    send(page, model_answer(page))
+    check("interview")
+    answer_until_finished(page)
+    page.get_by_role("link", name="See your report").click()
+    expect(page.locator("#overall")).to_have_text(re.compile(r"/100"))
+    check("report")
+    page.goto(server.url + "/coach")
+    check("coach-sign-in")
+    page.get_by_label("Coach token").fill(COACH_TOKEN)
+    page.get_by_role("button", name="Sign in").click()
+    check("coach-list")
+    page.get_by_role("link", name="Axel").first.click()
+    check("coach-transcript")
+    context.close()
+    assert problems == {}

@@ -1,0 +1,65 @@
+/* The report page: scores, charts (SVG drawn by the server), what to study, downloads. */
+"use strict";
+
+(() => {
+  const { el, api } = Viva;
+  const $ = (id) => document.getElementById(id);
+  const id = $("report").dataset.interview;
+  const token = Viva.tokenFor(id);
+
+  async function image(target, path) {
+    const blob = await api(path, { token, blob: true });
+    $(target).src = URL.createObjectURL(blob);
+  }
+
+  async function download(format) {
+    const blob = await api(`/api/v1/interviews/${id}/export?format=${format}`, { token, blob: true });
+    const link = el("a", { href: URL.createObjectURL(blob), download: `viva-interview-${id}.${format}` });
+    document.body.append(link);
+    link.click();
+    link.remove();
+  }
+
+  async function load() {
+    if (!token) {
+      $("report-status").textContent = "This report belongs to an interview started in another browser.";
+      return;
+    }
+    try {
+      const report = await api(`/api/v1/interviews/${id}/report`, { token });
+      $("overall").textContent = report.score === null ? "not graded yet" : `${report.score}/100`;
+      $("report-summary").textContent =
+        `${report.answered} of ${report.total} questions answered · ${report.covered} key points covered, ` +
+        `${report.partial} partly, ${report.missed} missed` +
+        (report.follow_up_score === null ? "." : ` · follow-ups ${report.follow_up_score}/100.`);
+      $("weakest").replaceChildren(...report.weakest.map((area) => el("li", {},
+        el("strong", {}, `Q${area.number} ${area.question} (${area.score}/100)`),
+        area.study.length ? el("ul", {}, area.study.map((point) => el("li", {}, point))) : el("p", {}, "Nothing missed."))));
+      const d = report.delivery;
+      $("delivery").textContent = d === null ? "No answers yet." :
+        `On average ${d.mean_words} words (about ${d.mean_seconds} seconds). Opened with a definition in ` +
+        `${Math.round(d.opens_with_definition * 100)}% of answers, gave an example in ${Math.round(d.gives_example * 100)}%, ` +
+        `named a trade-off in ${Math.round(d.names_trade_off * 100)}%.`;
+      $("comparison").textContent = report.earlier.length === 0
+        ? "No earlier interview with your name and candidate key."
+        : `${report.earlier.length} earlier interview${report.earlier.length === 1 ? "" : "s"}; ` +
+          `change since the last: ${report.change === null ? "n/a" : (report.change >= 0 ? "+" : "") + report.change} points.`;
+      await Promise.all([
+        image("chart-categories", `/api/v1/interviews/${id}/report/charts/categories.svg`),
+        image("chart-key-points", `/api/v1/interviews/${id}/report/charts/key-points.svg`),
+      ]);
+      $("report-status").textContent = "";
+      $("report-body").hidden = false;
+      $("report-title").focus();
+    } catch (problem) {
+      $("report-status").textContent = `The report could not be loaded: ${problem.message}`;
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    $("report-title").setAttribute("tabindex", "-1");
+    $("download-json").addEventListener("click", () => download("json"));
+    $("download-md").addEventListener("click", () => download("md"));
+    load();
+  });
+})();
