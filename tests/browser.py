@@ -5,6 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from playwright.sync_api import ViewportSize
+
 CHROMIUM = Path("/usr/bin/chromium")
 INSTALL = "sudo apt-get install -y chromium   (or: bash .ci/run, which installs it)"
 ARGS = [
@@ -17,8 +19,8 @@ ARGS = [
 ]
 AXE = Path(__file__).with_name("vendor") / "axe.min.js"
 SCREENSHOTS = Path(__file__).with_name("artifacts") / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 900}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 def chromium() -> Path | None:
