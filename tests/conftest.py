@@ -19,12 +19,27 @@ from viva.grading import Grader, LocalEmbedder
 from viva.resources import resource_dir
 
 
+@pytest.fixture(scope="session")
+def embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache of rubric embeddings for the whole run: each `viva` command need not re-encode the bank."""
+    return tmp_path_factory.mktemp("embedding-cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
+def _isolated_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, embedding_cache: Path
+) -> Iterator[None]:
     """Each test gets its own data dir and fresh settings, whatever the developer's environment says."""
     monkeypatch.setenv("VIVA_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("VIVA_CACHE_DIR", str(embedding_cache))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    for name in ("VIVA_RUBRICS_DIR", "VIVA_DATABASE_URL", "VIVA_LLM_BASE_URL", "VIVA_EMBEDDING_BASE_URL"):
+    for name in (
+        "VIVA_RUBRICS_DIR",
+        "VIVA_DATABASE_URL",
+        "VIVA_LLM_BASE_URL",
+        "VIVA_EMBEDDING_BASE_URL",
+        "VIVA_COACH_TOKEN",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # so a developer's .env is not read
     get_settings.cache_clear()
@@ -49,9 +64,9 @@ def embedder() -> LocalEmbedder:
 
 
 @pytest.fixture(scope="session")
-def grader(embedder: LocalEmbedder, tmp_path_factory: pytest.TempPathFactory) -> Grader:
+def grader(embedder: LocalEmbedder, embedding_cache: Path) -> Grader:
     """The real grader: the bundled model, the bundled bank, the shipped calibration."""
-    return Grader(load_bank(resource_dir("rubrics")), embedder, cache_dir=tmp_path_factory.mktemp("cache"))
+    return Grader(load_bank(resource_dir("rubrics")), embedder, cache_dir=embedding_cache)
 
 
 @pytest.fixture(scope="session")

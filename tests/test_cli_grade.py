@@ -6,18 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from tests.cli import viva
 from tests.seed import SHARED
 
 ANSWER = "Overfitting is when the model memorises noise in the training data and then fails on new data."
-
-
-@pytest.fixture(autouse=True)
-def _shared_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """One rubric-embedding cache for the CLI tests, so each command does not re-encode the bank."""
-    monkeypatch.setenv("VIVA_DATA_DIR", str(tmp_path_factory.getbasetemp() / "cli-data"))
 
 
 def test_grade_prints_a_readable_result() -> None:

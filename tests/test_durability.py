@@ -29,8 +29,8 @@ class FlakyGrader(Grader):
 
 
 @pytest.fixture
-def flaky(grader: Grader) -> FlakyGrader:
-    return FlakyGrader(grader.bank, grader.embedder, cache_dir=grader._cache_dir)
+def flaky(grader: Grader, embedding_cache: Path) -> FlakyGrader:
+    return FlakyGrader(grader.bank, grader.embedder, cache_dir=embedding_cache)
 
 
 @pytest.fixture

@@ -170,7 +170,7 @@ def test_hedged_answer_with_content_is_not_a_non_answer(grader: Grader) -> None:
 def test_follow_up_probes_the_most_important_missed_point(grader: Grader) -> None:
     result = grade(grader, 7, "Overfitting is when the model learns the noise of its training data.")
     missed = {p.id: p for p in result.key_points if p.status == "missed"}
-    assert result.follow_up is not None
+    assert result.follow_up is not None and result.follow_up.key_point is not None
     asked = missed[result.follow_up.key_point]
     assert asked.required
     assert all(asked.weight >= p.weight for p in missed.values() if p.required)

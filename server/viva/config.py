@@ -29,6 +29,11 @@ class Settings(BaseSettings):
         default_factory=_default_data_dir,
         description="Where the SQLite database and the embedding cache live.",
     )
+    cache_dir: Path | None = Field(
+        default=None,
+        description="Where rubric embeddings are cached (computed once per model and rubric). "
+        "Default: `cache` in the data dir.",
+    )
     database_url: str | None = Field(
         default=None,
         description="SQLAlchemy URL of the transcript store. Default: SQLite in the data dir.",
@@ -58,6 +63,23 @@ class Settings(BaseSettings):
     follow_ups: bool = Field(
         default=True, description="Ask the rubric's follow-up when a required key point is missed."
     )
+    llm_base_url: str | None = Field(
+        default=None,
+        description="Base URL of an OpenAI-compatible chat API (ending in /v1) for the optional critique; "
+        "unset: no LLM.",
+    )
+    llm_model: str = Field(default="gpt-4o-mini", description="The chat model the critique asks.")
+    llm_api_key: SecretStr = Field(default=SecretStr("none"), description="API key for the LLM server.")
+    llm_timeout: float = Field(
+        default=20.0, gt=0, description="Seconds a critique may take, retries included."
+    )
+    llm_concurrency: int = Field(default=4, ge=1, description="Critique calls in flight at once.")
+    llm_max_raise: int = Field(
+        default=10,
+        ge=0,
+        le=100,
+        description="The most, in points, the critique may raise a score above the embedding grader's.",
+    )
     batch_window_ms: float = Field(
         default=10.0, ge=0, description="How long an answer waits to be graded with others, in milliseconds."
     )
@@ -83,8 +105,8 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{self.sqlite_path}"
 
     @property
-    def cache_dir(self) -> Path:
-        return self.data_dir / "cache"
+    def embedding_cache(self) -> Path:
+        return self.cache_dir or self.data_dir / "cache"
 
 
 @lru_cache(maxsize=1)

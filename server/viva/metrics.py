@@ -14,3 +14,4 @@ BATCH_SIZE = Histogram(
 )
 GRADING_FAILURES = Counter("viva_grading_failures_total", "Batches whose grading raised an error.")
 ANSWERS_STORED = Counter("viva_answers_stored_total", "Candidate answers committed to the database.")
+LLM_CALLS = Counter("viva_llm_calls_total", "Critique calls to the LLM, by outcome.", ["status"])

@@ -1,23 +1,34 @@
 """A small OpenAI-compatible server for the tests, run for real on a loopback port.
 
-It answers `/v1/embeddings` like an embeddings server (vectors from the hashing
+`/v1/embeddings` answers like an embeddings server (vectors from the hashing
 embedder, deliberately not normalised, in shuffled order with their `index`, as
-real servers may) so the client's handling of the wire format is exercised.
+real servers may). `/v1/chat/completions` plays an LLM critic in the mode a test
+sets (`app.state.mode`): a good critique, flattery, malformed JSON, HTTP 500, a
+reply slower than any timeout, or a server that refuses `json_schema` output.
+Every request is recorded in `app.state.requests` / `app.state.chats`.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import re
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import uvicorn
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from viva.grading import HashingEmbedder
+
+MODES = ("good", "flattery", "flattery_quoting", "malformed", "error", "slow", "schema_rejected")
+SLOW_SECONDS = 5.0
 
 
 class EmbeddingRequest(BaseModel):
@@ -25,10 +36,49 @@ class EmbeddingRequest(BaseModel):
     input: list[str] | str
 
 
+def _answer(prompt: str) -> str:
+    found = re.search(r"<<<ANSWER\n(.*)\nANSWER>>>", prompt, re.DOTALL)
+    return found.group(1) if found else ""
+
+
+def _point_ids(prompt: str) -> list[str]:
+    rubric = prompt.split("Wrong ideas", 1)[0]
+    return re.findall(r"^- \[([a-z0-9-]+)\]", rubric, re.MULTILINE)
+
+
+def _critique(mode: str, prompt: str) -> str:
+    answer, ids = _answer(prompt), _point_ids(prompt)
+    words = answer.split()
+    if mode in ("flattery", "flattery_quoting"):
+        quote = " ".join(words[:5]) if mode == "flattery_quoting" else "an excellent and complete answer"
+        praise = {i: {"verdict": "covered", "reason": "Perfect.", "quote": quote} for i in ids}
+        return json.dumps(
+            {"critique": "Perfect answer, 100/100!", "score": 100, "grade": "A+", "key_points": praise}
+        )
+    if mode == "malformed":
+        return 'Sure! Here is my review: {"critique": "Good start", "suggestion": '
+    verdicts: dict[str, Any] = {}
+    if ids and len(words) >= 4:
+        verdicts[ids[0]] = {"verdict": "covered", "reason": "Stated plainly.", "quote": " ".join(words[:4])}
+    if len(ids) > 1:
+        verdicts[ids[-1]] = {"verdict": "missed", "reason": "Not mentioned at all.", "quote": ""}
+    reply = {
+        "critique": "A clear definition; it needs a concrete example and a trade-off.",
+        "suggestion": "Close with one trade-off.",
+        "key_points": verdicts,
+        "misconceptions": [],
+        "follow_up": "How would you spot this in a live system?",
+        "score": 97,
+    }
+    return "```json\n" + json.dumps(reply) + "\n```" if mode == "schema_rejected" else json.dumps(reply)
+
+
 def create_app() -> FastAPI:
     app = FastAPI()
     embedder = HashingEmbedder(dimensions=64)
     app.state.requests = []
+    app.state.chats = []
+    app.state.mode = "good"
 
     @app.post("/v1/embeddings")
     def embeddings(request: EmbeddingRequest) -> dict[str, object]:
@@ -38,12 +88,45 @@ def create_app() -> FastAPI:
         data = [
             {"object": "embedding", "index": i, "embedding": vectors[i].tolist()} for i in range(len(texts))
         ]
-        return {
-            "object": "list",
-            "data": data[::-1],
-            "model": request.model,
-            "usage": {"prompt_tokens": 0, "total_tokens": 0},
-        }
+        usage = {"prompt_tokens": 0, "total_tokens": 0}
+        return {"object": "list", "data": data[::-1], "model": request.model, "usage": usage}
+
+    @app.post("/v1/chat/completions")
+    async def chat(request: Request) -> JSONResponse:
+        body = await request.json()
+        app.state.chats.append(body)
+        mode = app.state.mode
+        wanted = (body.get("response_format") or {}).get("type", "text")
+        if mode == "error":
+            return JSONResponse(
+                {"error": {"message": "the model crashed", "type": "server_error"}}, status_code=500
+            )
+        if mode == "schema_rejected" and wanted == "json_schema":
+            return JSONResponse({"error": {"message": "json_schema is not supported"}}, status_code=500)
+        if mode == "slow":
+            await asyncio.sleep(SLOW_SECONDS)
+        prompt = body["messages"][-1]["content"]
+        content = _critique(mode, prompt)
+        return JSONResponse(
+            {
+                "id": "chatcmpl-fake",
+                "object": "chat.completion",
+                "created": int(time.time()),
+                "model": body.get("model", "fake"),
+                "choices": [
+                    {
+                        "index": 0,
+                        "message": {"role": "assistant", "content": content},
+                        "finish_reason": "stop",
+                    }
+                ],
+                "usage": {
+                    "prompt_tokens": len(prompt) // 4,
+                    "completion_tokens": len(content) // 4,
+                    "total_tokens": 0,
+                },
+            }
+        )
 
     return app
 
@@ -70,4 +153,4 @@ def serving(app: FastAPI) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(timeout=10)
+        thread.join(timeout=15)

@@ -19,7 +19,10 @@ from viva.api.state import Services
 from viva.config import Settings, get_settings
 from viva.grading.batching import GradingBatcher
 from viva.grading.grader import Grader, load_grader
+from viva.interview.critiques import CritiqueQueue
 from viva.interview.service import InterviewService
+from viva.llm.critic import critic_from_settings
+from viva.llm.review import Reviewer
 from viva.resources import resource_dir
 from viva.store.database import create_database_engine, migrate
 from viva.web import pages
@@ -37,16 +40,31 @@ def create_app(settings: Settings | None = None, grader: Grader | None = None) -
         migrate(engine)
         loaded = grader or load_grader(settings)
         batcher = GradingBatcher(loaded, window=settings.batch_window_ms / 1000)
+        critic = critic_from_settings(settings)
         service = InterviewService(loaded.bank, batcher, settings)
+        if critic is not None:
+            service.critiques = CritiqueQueue(
+                Reviewer(loaded, critic, settings.llm_max_raise),
+                lambda: Session(engine, expire_on_commit=False),
+                service.question_of,
+                workers=settings.llm_concurrency,
+            )
         with Session(engine, expire_on_commit=False) as session:
             recovered = service.recover(session)
-        if recovered:
-            log.info("graded %d answers left pending by an earlier stop", recovered)
+            resumed = (
+                service.critiques.resume(session)
+                if service.critiques
+                else service.drop_pending_critiques(session)
+            )
+        if recovered or resumed:
+            log.info("after an earlier stop: graded %d answers, resumed %d critiques", recovered, resumed)
         app.state.services = Services(settings, engine, loaded, batcher, service)
         try:
             yield
         finally:
             batcher.close()  # in-flight answers are graded before the process ends
+            if service.critiques:
+                service.critiques.close()
             engine.dispose()
 
     app = FastAPI(

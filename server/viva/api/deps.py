@@ -15,6 +15,7 @@ from viva.config import Settings
 from viva.errors import CoachDisabledError, InvalidCoachTokenError, MissingCredentialsError
 from viva.grading.batching import GradingBatcher
 from viva.interview.service import InterviewService
+from viva.llm.review import Reviewer
 
 _bearer = HTTPBearer(auto_error=False, description="The interview's token, or a coach token.")
 
@@ -44,6 +45,10 @@ def batcher(state: ServicesDep) -> GradingBatcher:
     return state.batcher
 
 
+def reviewer(state: ServicesDep) -> Reviewer | None:
+    return state.interviews.critiques.reviewer if state.interviews.critiques else None
+
+
 def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
     if credentials is None or not credentials.credentials:
         raise MissingCredentialsError("Send the interview's token: `Authorization: Bearer <token>`.")
@@ -54,6 +59,7 @@ SettingsDep = Annotated[Settings, Depends(settings)]
 SessionDep = Annotated[Session, Depends(session)]
 InterviewsDep = Annotated[InterviewService, Depends(interviews)]
 BatcherDep = Annotated[GradingBatcher, Depends(batcher)]
+ReviewerDep = Annotated[Reviewer | None, Depends(reviewer)]
 CandidateToken = Annotated[str, Depends(bearer_token)]
 
 

@@ -13,9 +13,12 @@ from pydantic import BaseModel, ValidationError
 
 from viva.cli.errors import reported_errors
 from viva.cli.progress import progress_bar
+from viva.config import get_settings
 from viva.errors import VivaError
 from viva.grading import Grade, load_grader
 from viva.grading.grader import Grader, QuestionLike, reference_question
+from viva.llm.critic import critic_from_settings
+from viva.llm.review import Reviewer
 
 BATCH = 64
 
@@ -57,8 +60,19 @@ def grade(
         request = GradeRequest(
             question=int(question) if question.isdigit() else question, answer=answer, reference=reference
         )
-        result = load_grader().grade(request.target(), request.answer)
+        grader = load_grader()
+        target = grader.question(request.target())
+        result = grader.grade(target, request.answer)
+        reviewer = _reviewer(grader)
+        if reviewer is not None:  # waits for the critique, never longer than VIVA_LLM_TIMEOUT
+            result, _ = reviewer.review(target, request.answer, result)
     typer.echo(result.model_dump_json() if as_json else render(result))
+
+
+def _reviewer(grader: Grader) -> Reviewer | None:
+    settings = get_settings()
+    critic = critic_from_settings(settings)
+    return Reviewer(grader, critic, settings.llm_max_raise) if critic else None
 
 
 def _grade_stream(source: str) -> int:
@@ -97,7 +111,10 @@ def _grade_batch(grader: Grader, requests: list[tuple[int, GradeRequest]]) -> di
         except VivaError as error:
             outputs[number] = _error_line(number, error.code, error.message)
     grades = grader.grade_many([(q, a) for _, q, a in ready])
-    for (number, _, _), result in zip(ready, grades, strict=True):
+    reviewer = _reviewer(grader)
+    for (number, question, answer), result in zip(ready, grades, strict=True):
+        if reviewer is not None:
+            result, _ = reviewer.review(grader.question(question), answer, result)
         outputs[number] = result.model_dump_json()
     return outputs
 
@@ -164,6 +181,12 @@ def render(result: Grade) -> str:
         f"Delivery: {d.words} words, about {d.speaking_seconds} s spoken (aim for {d.target_seconds} s) · {checks}",
     ]
     lines += [f"  tip: {tip}" for tip in d.tips]
+    if result.critique:
+        lines += ["", f"Critique ({result.grader.llm_model}): {result.critique}"]
+        if result.suggestion:
+            lines.append(f"  suggestion: {result.suggestion}")
+    elif result.grader.llm_status != "disabled":
+        lines += ["", f"Critique: none ({result.grader.llm_status})"]
     if result.follow_up:
         lines += ["", f"Follow-up: {result.follow_up.question}"]
     lines += [

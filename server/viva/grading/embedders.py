@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from functools import lru_cache
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 from numpy.typing import NDArray
@@ -87,10 +88,7 @@ class LocalEmbedder:
     """A sentence-transformers model on this machine's CPU; nothing is downloaded at run time."""
 
     def __init__(self, model: str = BUNDLED_MODEL, batch_size: int = 64) -> None:
-        from sentence_transformers import SentenceTransformer
-
-        path = _bundled_model_path() if model == BUNDLED_MODEL else model
-        self._model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self._model = _load(model)
         self._name = model
         self.batch_size = batch_size
 
@@ -133,6 +131,15 @@ class LocalEmbedder:
             for row, index in enumerate(batch):
                 out[index] = _pool(tokens[row], offsets[row], pieces[index])
         return out
+
+
+@lru_cache(maxsize=2)
+def _load(model: str) -> Any:
+    """The model, loaded once per process (read-only once loaded: safe to share)."""
+    from sentence_transformers import SentenceTransformer
+
+    path = _bundled_model_path() if model == BUNDLED_MODEL else model
+    return SentenceTransformer(str(path), device="cpu", local_files_only=True)
 
 
 def _pool(tokens: NDArray[np.float32], offsets: NDArray[np.int64], pieces: Sequence[Ranges]) -> Vectors:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -103,6 +103,13 @@ class Grader:
         assessments = self.assess_many(items)
         return [self._grade(a, judge(a, self.calibration)) for a in assessments]
 
+    def grade_with(self, question: QuestionLike, answer: str, strengths: Mapping[str, float]) -> Grade:
+        """The grade with some key points' strengths set from outside, by key point id (the LLM's verdicts)."""
+        assessment = self.assess_many([(question, answer)])[0]
+        ids = [p.id for p in assessment.question.key_points]
+        overrides = {ids.index(point): value for point, value in strengths.items() if point in ids}
+        return self._grade(assessment, judge(assessment, self.calibration, overrides))
+
     def assess_many(self, items: Sequence[tuple[QuestionLike, str]]) -> list[Assessment]:
         """The raw measurements behind each grade (what the calibration script fits on)."""
         questions = [self.question(q) for q, _ in items]
@@ -181,7 +188,7 @@ def load_grader(settings: Settings | None = None) -> Grader:
     return Grader(
         load_bank(settings.rubrics_dir),
         embedder_from_settings(settings),
-        cache_dir=settings.cache_dir,
+        cache_dir=settings.embedding_cache,
     )
 
 

@@ -44,6 +44,10 @@ class KeyPointResult(Contract):
     contradicted_by: str | None = Field(
         default=None, description="The misconception the answer states instead, if any."
     )
+    decided_by: Literal["embedding", "llm"] = Field(
+        default="embedding", description="Which grader set the status: the embeddings, or the LLM critique."
+    )
+    llm_reason: str | None = Field(default=None, description="The LLM's reason, when it gave one.")
 
 
 class MisconceptionResult(Contract):
@@ -74,8 +78,9 @@ class Delivery(Contract):
 
 
 class FollowUp(Contract):
-    key_point: str = Field(description="The missed key point it probes.")
+    key_point: str | None = Field(description="The missed key point it probes.")
     question: str
+    source: Literal["rubric", "llm"] = "rubric"
 
 
 class QuestionRef(Contract):
@@ -91,6 +96,17 @@ class GraderInfo(Contract):
     grader_version: str
     calibration: str
     llm_status: LlmStatus = "disabled"
+    llm_model: str | None = None
+    prompt_version: str | None = None
+    llm_latency_ms: int | None = None
+    llm_tokens: int | None = Field(default=None, description="Prompt plus completion tokens of the critique.")
+    score_source: Literal["embedding", "embedding, lowered by llm", "embedding, raised by llm"] = Field(
+        default="embedding",
+        description="Where the score came from; the LLM may only adjust it within bounds.",
+    )
+    embedding_score: int | None = Field(
+        default=None, description="The score before the critique, when it changed."
+    )
 
 
 class Grade(Contract):
@@ -104,4 +120,11 @@ class Grade(Contract):
     delivery: Delivery
     follow_up: FollowUp | None
     model_answer: str
+    critique: str | None = Field(
+        default=None, description="The LLM interviewer's feedback, when there is an LLM."
+    )
+    suggestion: str | None = Field(default=None, description="One concrete way to improve, from the LLM.")
+    llm_misconceptions: list[str] = Field(
+        default_factory=list, description="Wrong statements the LLM noticed."
+    )
     grader: GraderInfo

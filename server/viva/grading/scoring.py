@@ -6,6 +6,7 @@ script can re-score thousands of answers for every candidate set of constants.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,8 +84,13 @@ class Measures:
     features: dict[str, float]
 
 
-def measure(assessment: Assessment, calibration: Calibration) -> Measures:
-    """Point strengths and answer-level features, with the calibration's point and misconception constants."""
+def measure(
+    assessment: Assessment, calibration: Calibration, overrides: Mapping[int, float] | None = None
+) -> Measures:
+    """Point strengths and answer-level features, with the calibration's point and misconception constants.
+
+    `overrides` sets some points' strengths from outside (the LLM critique's verdicts).
+    """
     question = assessment.question
     stated = stated_misconceptions(assessment, calibration)
     strengths = point_strengths(assessment, calibration, tainted={w.unit for w in stated})
@@ -92,6 +98,8 @@ def measure(assessment: Assessment, calibration: Calibration) -> Measures:
     for wrong in stated:
         contradicted_by[wrong.point] = wrong.index
         strengths[wrong.point] = 0.0
+    for index, strength in (overrides or {}).items():
+        strengths[index] = strength
     weights = [1.0] * len(strengths)
     required = [False] * len(strengths)
     if not question.reference_mode:
@@ -114,8 +122,10 @@ def measure(assessment: Assessment, calibration: Calibration) -> Measures:
     return Measures(strengths, contradicted_by, stated, features)
 
 
-def judge(assessment: Assessment, calibration: Calibration) -> Judgement:
-    measures = measure(assessment, calibration)
+def judge(
+    assessment: Assessment, calibration: Calibration, overrides: Mapping[int, float] | None = None
+) -> Judgement:
+    measures = measure(assessment, calibration, overrides)
     model = calibration.reference if assessment.question.reference_mode else calibration.rubric
     score = model.score(measures.features)
     flags = _flags(assessment, calibration, measures.features, measures.stated)

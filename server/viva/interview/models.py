@@ -11,6 +11,7 @@ from viva.bank.models import Difficulty
 from viva.grading.models import Grade
 
 TurnKind = Literal["question", "follow_up"]
+CritiqueStatus = Literal["disabled", "pending", "ready", "failed"]
 GradingStatus = Literal["asked", "pending", "graded", "failed"]
 
 
@@ -97,6 +98,10 @@ class AnswerResponse(Shape):
         description="The next question, when it is a follow-up of this one."
     )
     progress: Progress
+    critique_status: CritiqueStatus = Field(
+        default="disabled",
+        description="`pending`: the LLM critique is being written; read the turn again to get it when `ready`.",
+    )
 
 
 class OverrideView(Shape):
@@ -126,6 +131,11 @@ class TurnView(Shape):
     overrides: list[OverrideView] = Field(default_factory=list, description="Every override, oldest first.")
     asked_at: datetime
     answered_at: datetime | None
+    critique_status: CritiqueStatus = "disabled"
+    llm_tokens: int | None = Field(
+        default=None, description="What the critique cost: prompt plus completion tokens."
+    )
+    llm_latency_ms: int | None = None
 
 
 class Transcript(Shape):

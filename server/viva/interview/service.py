@@ -24,11 +24,13 @@ from viva.errors import (
 )
 from viva.grading.grader import QuestionLike
 from viva.grading.models import Grade
+from viva.interview.critiques import CritiqueQueue
 from viva.interview.models import (
     AnswerRequest,
     AnswerResponse,
     AskedQuestion,
     CommentView,
+    CritiqueStatus,
     GradingStatus,
     OverrideView,
     Progress,
@@ -49,11 +51,19 @@ class Grading(Protocol):
 
 
 class InterviewService:
-    def __init__(self, bank: Bank, grading: Grading | None, settings: Settings) -> None:
-        """`grading` may be None for reading transcripts only (the command line's exports)."""
+    def __init__(
+        self,
+        bank: Bank,
+        grading: Grading | None,
+        settings: Settings,
+        critiques: CritiqueQueue | None = None,
+    ) -> None:
+        """`grading` may be None for reading transcripts only (the command line's exports);
+        `critiques`, when an LLM is configured, writes each graded turn's critique in the background."""
         self.bank = bank
         self.grading = grading
         self.settings = settings
+        self.critiques = critiques
 
     # --- the candidate's side -------------------------------------------------------------
 
@@ -160,10 +170,13 @@ class InterviewService:
             assert grade is not None
             turn.status, turn.grading_error = "graded", None
             turn.grade, turn.score, turn.graded_at = grade.model_dump(mode="json"), grade.score, utcnow()
+            turn.critique_status = "pending" if self.critiques else "disabled"
         session.add(turn)
         locked = self.open_by_id(session, interview.id, lock=True)
         self._advance(session, locked, turn, grade)
         session.commit()
+        if self.critiques and grade is not None and turn.id is not None:
+            self.critiques.submit(turn.id)
 
     def _advance(self, session: Session, interview: Interview, turn: Turn, grade: Grade | None) -> None:
         turns = self.turns(session, interview.id)
@@ -220,6 +233,15 @@ class InterviewService:
         for turn in pending:
             self.grade_turn(session, self.open_by_id(session, turn.interview_id), turn)
         return len(pending)
+
+    def drop_pending_critiques(self, session: Session) -> int:
+        """With no LLM configured any more, critiques a stop interrupted will not come: say so."""
+        pending = session.exec(select(Turn).where(Turn.critique_status == "pending")).all()
+        for turn in pending:
+            turn.critique_status = "failed"
+            session.add(turn)
+        session.commit()
+        return 0
 
     def transcript(self, session: Session, interview_id: str, token: str | None = None) -> Transcript:
         """The whole interview; `token` is the candidate's (None: the caller is a coach)."""
@@ -323,6 +345,7 @@ class InterviewService:
             next=following,
             follow_up=following if following is not None and following.kind == "follow_up" else None,
             progress=self.progress(session, interview),
+            critique_status=cast(CritiqueStatus, turn.critique_status),
         )
 
     def turn_view(self, session: Session, turn: Turn) -> TurnView:
@@ -345,4 +368,7 @@ class InterviewService:
             overrides=overrides,
             asked_at=aware(turn.asked_at) or utcnow(),
             answered_at=aware(turn.answered_at),
+            critique_status=cast(CritiqueStatus, turn.critique_status),
+            llm_tokens=(turn.llm_prompt_tokens or 0) + (turn.llm_completion_tokens or 0) or None,
+            llm_latency_ms=turn.llm_latency_ms,
         )

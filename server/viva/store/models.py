@@ -61,6 +61,15 @@ class Turn(SQLModel, table=True):
     score: int | None = None
     grading_error: str | None = Field(default=None, sa_column=Column(Text))
     graded_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    critique_status: str = Field(
+        default="disabled", max_length=16, sa_column_kwargs={"server_default": "disabled"}
+    )
+    """disabled (no LLM) | pending (being written) | ready | failed (the grade stands without one)."""
+    embedding_score: int | None = None
+    """The embedding grader's score, kept when the critique adjusted it."""
+    llm_prompt_tokens: int | None = None
+    llm_completion_tokens: int | None = None
+    llm_latency_ms: int | None = None
 
 
 class Override(SQLModel, table=True):

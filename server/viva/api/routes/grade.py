@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
-from viva.api.deps import BatcherDep, SettingsDep
+from viva.api.deps import BatcherDep, ReviewerDep, SettingsDep
 from viva.errors import AnswerTooLongError
 from viva.grading.grader import reference_question
 from viva.grading.models import Grade
@@ -23,12 +23,18 @@ class GradeRequest(BaseModel):
 
 
 @router.post("/grade", summary="Grade one answer (nothing is stored)")
-def grade(request: GradeRequest, batcher: BatcherDep, settings: SettingsDep) -> Grade:
+def grade(request: GradeRequest, batcher: BatcherDep, settings: SettingsDep, reviewer: ReviewerDep) -> Grade:
+    """The grade, with the LLM critique when an LLM is configured (waiting at most `VIVA_LLM_TIMEOUT`)."""
     if len(request.answer) > settings.max_answer_chars:
         raise AnswerTooLongError(
             f"The answer is {len(request.answer)} characters; the limit is {settings.max_answer_chars}."
         )
-    if request.reference is not None:
-        return batcher.grade(reference_question(str(request.question), request.reference), request.answer)
-    question = batcher.grader.question(request.question)
-    return batcher.grade(question, request.answer)
+    question = (
+        reference_question(str(request.question), request.reference)
+        if request.reference is not None
+        else batcher.grader.question(request.question)
+    )
+    grade = batcher.grade(question, request.answer)
+    if reviewer is not None:  # nothing is stored to update later: this one waits for the critique
+        grade, _ = reviewer.review(question, request.answer, grade)
+    return grade

@@ -1,0 +1,1 @@
+"""The optional LLM critique: any OpenAI-compatible chat model, never trusted with the score."""

@@ -1,0 +1,197 @@
+"""The critic: one OpenAI-compatible chat model (OpenAI, Ollama, vLLM, llama.cpp, LM Studio) behind a seam.
+
+Servers differ in the structured output they accept, so the critic asks for a
+JSON schema first, then a plain JSON object, then pulls JSON out of free text,
+and remembers the first that a server accepts. Whatever happens (down, slow,
+garbage), a call ends within the timeout with a truthful status.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from typing import Any, Protocol
+
+import openai
+from pydantic import ValidationError
+from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+from viva.bank import Question
+from viva.config import Settings
+from viva.grading.models import Grade, LlmStatus
+from viva.llm.models import CritiqueOutcome, CritiqueReply, Usage
+from viva.llm.prompting import PROMPT, render
+from viva.metrics import LLM_CALLS
+
+FORMATS = ("json_schema", "json_object", "text")
+TRANSIENT = (openai.APIConnectionError, openai.RateLimitError)
+"""Worth another try, with backoff, while the time budget lasts."""
+
+
+class Critic(Protocol):
+    @property
+    def model(self) -> str: ...
+
+    def critique(self, question: Question, answer: str, grade: Grade) -> CritiqueOutcome: ...
+
+
+class InvalidOutputError(Exception):
+    """The model's reply, twice, was not the JSON asked for."""
+
+
+class OpenAICritic:
+    def __init__(
+        self, base_url: str, model: str, api_key: str = "none", timeout: float = 20.0, concurrency: int = 4
+    ) -> None:
+        self._client = openai.OpenAI(
+            base_url=base_url, api_key=api_key or "none", max_retries=0, timeout=timeout
+        )
+        self._model = model
+        self.timeout = timeout
+        self._gate = threading.BoundedSemaphore(concurrency)
+        self._format: str | None = None
+        """The response format this server accepted last: tried first from then on."""
+
+    @property
+    def model(self) -> str:
+        return self._model
+
+    @property
+    def response_format(self) -> str | None:
+        return self._format
+
+    def critique(self, question: Question, answer: str, grade: Grade) -> CritiqueOutcome:
+        started = time.monotonic()
+        deadline = started + self.timeout
+        usage = Usage()
+        used: list[str] = []
+        status: LlmStatus = "ok"
+        reply: CritiqueReply | None = None
+        error: str | None = None
+        if not self._gate.acquire(timeout=self.timeout):
+            status, error = "timeout", "too many critiques waiting"
+        else:
+            try:
+                reply = self._valid_reply(render(question, answer, grade), deadline, usage, used)
+            except openai.APITimeoutError as problem:
+                status, error = "timeout", str(problem)
+            except TimeoutError as problem:
+                status, error = "timeout", str(problem) or "the time budget ran out"
+            except InvalidOutputError as problem:
+                status, error = "invalid_output", str(problem)
+            except openai.OpenAIError as problem:
+                status, error = "error", f"{type(problem).__name__}: {problem}"
+            finally:
+                self._gate.release()
+        LLM_CALLS.labels(status=status).inc()
+        return CritiqueOutcome(
+            status=status,
+            reply=reply,
+            model=self._model,
+            prompt_version=PROMPT,
+            response_format=used[-1] if used else None,
+            usage=usage,
+            latency_ms=round((time.monotonic() - started) * 1000),
+            error=error[:500] if error else None,
+        )
+
+    def _valid_reply(
+        self, messages: list[dict[str, str]], deadline: float, usage: Usage, used: list[str]
+    ) -> CritiqueReply:
+        last = ""
+        for _ in range(2):  # invalid JSON gets one retry
+            text = self._ask(messages, deadline, usage, used)
+            reply = parse_reply(text)
+            if reply is not None:
+                return reply
+            last = text
+        raise InvalidOutputError(f"no valid critique JSON in the reply: {last[:200]!r}")
+
+    def _ask(self, messages: list[dict[str, str]], deadline: float, usage: Usage, used: list[str]) -> str:
+        formats = (self._format, *(f for f in FORMATS if f != self._format)) if self._format else FORMATS
+        refusal: openai.APIStatusError | None = None
+        for name in formats:
+            try:
+                completion = self._call(messages, name, deadline)
+            except (
+                openai.BadRequestError,
+                openai.UnprocessableEntityError,
+                openai.InternalServerError,
+            ) as problem:
+                # Servers refuse a format they do not know with 400, 422 or even 500: try the next one.
+                refusal = problem
+                continue
+            self._format = name
+            used.append(name)
+            if completion.usage is not None:
+                usage.prompt_tokens += completion.usage.prompt_tokens or 0
+                usage.completion_tokens += completion.usage.completion_tokens or 0
+            return completion.choices[0].message.content or ""
+        assert refusal is not None
+        raise refusal
+
+    def _call(self, messages: list[dict[str, str]], name: str, deadline: float) -> Any:
+        for attempt in Retrying(
+            retry=retry_if_exception_type(TRANSIENT),
+            stop=stop_after_attempt(3),
+            wait=wait_exponential(multiplier=0.2, max=2),
+            reraise=True,
+        ):
+            with attempt:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0.05:
+                    raise TimeoutError(f"no answer within {self.timeout:g} s")
+                return self._client.with_options(timeout=remaining).chat.completions.create(
+                    model=self._model,
+                    messages=messages,  # type: ignore[arg-type]
+                    temperature=0,
+                    max_tokens=600,
+                    **_format_options(name),
+                )
+        raise AssertionError("unreachable: tenacity re-raises")
+
+
+def _format_options(name: str) -> dict[str, Any]:
+    if name == "json_schema":
+        schema = {"name": "critique", "schema": CritiqueReply.model_json_schema(), "strict": False}
+        return {"response_format": {"type": "json_schema", "json_schema": schema}}
+    if name == "json_object":
+        return {"response_format": {"type": "json_object"}}
+    return {}
+
+
+_FENCE = re.compile(r"```(?:json)?\s*(.*?)```", re.DOTALL)
+
+
+def parse_reply(text: str) -> CritiqueReply | None:
+    """A critique from whatever the model wrote: bare JSON, fenced JSON, or JSON amid prose."""
+    candidates = [text, *_FENCE.findall(text)]
+    start, end = text.find("{"), text.rfind("}")
+    if 0 <= start < end:
+        candidates.append(text[start : end + 1])
+    for candidate in candidates:
+        try:
+            data = json.loads(candidate)
+        except ValueError:
+            continue
+        if isinstance(data, dict):
+            try:
+                return CritiqueReply.model_validate(data)
+            except ValidationError:
+                continue
+    return None
+
+
+def critic_from_settings(settings: Settings) -> Critic | None:
+    """The configured critic, or None: with no `VIVA_LLM_BASE_URL`, there is no LLM at all."""
+    if not settings.llm_base_url:
+        return None
+    return OpenAICritic(
+        settings.llm_base_url,
+        settings.llm_model,
+        settings.llm_api_key.get_secret_value(),
+        timeout=settings.llm_timeout,
+        concurrency=settings.llm_concurrency,
+    )
