@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
 
 from tests.browser import ARGS, AXE, DESKTOP, INSTALL, PHONE, SCREENSHOTS, chromium
+from tests.fakes.openai_server import create_app, serving
 from tests.server import ServerProcess
 from viva.bank import load_bank
 from viva.resources import resource_dir
@@ -291,3 +292,29 @@ def test_every_page_passes_axe_and_is_photographed(browser: Browser, server: Ser
     check("coach-transcript")
     context.close()
     assert problems == {}
+
+
+@pytest.fixture(scope="module")
+def critic_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A `viva serve` with an LLM: the fake OpenAI-compatible server, run in this process."""
+    folder = tmp_path_factory.mktemp("web-llm")
+    fake = create_app()
+    with serving(fake) as url:
+        env = {
+            "VIVA_DATA_DIR": str(folder / "data"),
+            "VIVA_LLM_BASE_URL": url + "/v1",
+            "VIVA_LLM_TIMEOUT": "5",
+        }
+        running = ServerProcess(env, folder / "server.log").start()
+        yield running
+        running.kill()
+
+
+def test_the_llm_critique_appears_on_the_page_when_it_is_ready(
+    page: Page, critic_server: ServerProcess
+) -> None:
+    start_interview(page, critic_server, count=2)
+    send(page, model_answer(page))
+    critique = page.locator(".grade-message").last.locator(".critique")
+    expect(critique.get_by_role("heading", name="Interviewer's critique")).to_be_visible(timeout=20_000)
+    expect(critique).to_contain_text("A clear definition; it needs a concrete example and a trade-off.")

@@ -55,7 +55,7 @@
     return paragraph;
   }
 
-  function gradeMessage(grade, answerText) {
+  function gradeMessage(grade, answerText, turn, critiqueStatus) {
     const covered = grade.key_points.filter((p) => p.status !== "missed");
     const missed = grade.key_points.filter((p) => p.status === "missed");
     const body = el("div", { class: "grade" },
@@ -84,8 +84,30 @@
         el("ul", {}, grade.delivery.tips.map((tip) => el("li", {}, tip))));
     }
     body.append(el("details", { class: "model-answer" }, el("summary", {}, "Model answer"), el("p", {}, grade.model_answer)));
-    if (grade.critique) body.append(el("div", { class: "critique" }, el("h3", {}, "Interviewer's critique"), el("p", {}, grade.critique)));
-    return el("li", { class: "message interviewer grade-message" }, el("p", { class: "who" }, "Interviewer · feedback"), body);
+    if (grade.critique) {
+      body.append(el("div", { class: "critique" }, el("h3", {}, "Interviewer's critique"), el("p", {}, grade.critique),
+        grade.suggestion ? el("p", {}, `Try this: ${grade.suggestion}`) : null,
+        grade.grader.score_source !== "embedding"
+          ? el("p", { class: "hint" }, `The critique adjusted the score (${grade.grader.score_source}).`) : null));
+    } else if (critiqueStatus === "pending") {
+      body.append(el("p", { class: "hint critique-pending" }, "The interviewer's critique is on its way…"));
+    }
+    return el("li", { class: "message interviewer grade-message", "data-turn": turn }, el("p", { class: "who" }, "Interviewer · feedback"), body);
+  }
+
+  /* The critique is written in the background: look again until it is there, then show the reviewed grade. */
+  async function awaitCritique(turn, answerText, tries = 40) {
+    const mine = interview;
+    for (let i = 0; i < tries && interview === mine; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      let transcript;
+      try { transcript = await api(`/api/v1/interviews/${mine.id}`, { token: mine.token }); } catch { continue; }
+      const current = transcript.turns.find((t) => t.number === turn);
+      if (!current || current.critique_status === "pending") continue;
+      const shown = document.querySelector(`.grade-message[data-turn="${turn}"]`);
+      if (shown && current.grade) shown.replaceWith(gradeMessage(current.grade, answerText, turn, current.critique_status));
+      return;
+    }
   }
 
   function ask(question, progress) {
@@ -150,7 +172,8 @@
       });
       pending = null;
       addMessage(answerMessage(text));
-      if (result.grade) addMessage(gradeMessage(result.grade, text));
+      if (result.grade) addMessage(gradeMessage(result.grade, text, result.turn, result.critique_status));
+      if (result.critique_status === "pending") awaitCritique(result.turn, text);
       else addMessage(el("li", { class: "message interviewer" }, el("p", {}, "Your answer is saved, but grading failed; it will be graded later.")));
       $("status").textContent = "";
       ask(result.next, result.progress);
@@ -175,7 +198,8 @@
         addMessage(askedMessage(turn.question));
         if (turn.answer !== null) {
           addMessage(answerMessage(turn.answer));
-          if (turn.grade) addMessage(gradeMessage(turn.grade, turn.answer));
+          if (turn.grade) addMessage(gradeMessage(turn.grade, turn.answer, turn.number, turn.critique_status));
+          if (turn.critique_status === "pending") awaitCritique(turn.number, turn.answer);
         }
       }
       const open = transcript.turns[transcript.turns.length - 1];
