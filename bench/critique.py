@@ -39,6 +39,8 @@ def run() -> None:
             formats.add(f"{outcome.response_format} ({outcome.status})")
     grade_p50, critique_p50 = statistics.median(grading), statistics.median(critiques)
     print(f"grade without the LLM, p50 over {ANSWERS}    {grade_p50 * 1000:8.0f} ms")
-    print(f"critique (llama.cpp, SmolLM2-135M), p50  {critique_p50 * 1000:8.0f} ms   ratio {critique_p50 / grade_p50:6.0f}x")
+    print(
+        f"critique (llama.cpp, SmolLM2-135M), p50  {critique_p50 * 1000:8.0f} ms   ratio {critique_p50 / grade_p50:6.0f}x"
+    )
     print(f"tokens per critique, mean               {statistics.mean(tokens):8.0f}")
     print(f"response format and status              {', '.join(sorted(formats))}")
