@@ -55,6 +55,14 @@ class Settings(BaseSettings):
     )
 
     max_answer_chars: int = Field(default=5000, ge=1, description="Longest answer accepted, in characters.")
+    max_body_bytes: int = Field(
+        default=65536, ge=1024, description="Largest request body accepted, in bytes (413 above it)."
+    )
+    answer_rate: str = Field(
+        default="30/minute",
+        description="Most answers one interview's token may send, per replica (`limits` notation, e.g. 30/minute).",
+    )
+    log_level: str = Field(default="INFO", description="Log level of the JSON logs on stderr.")
     coach_token: SecretStr | None = Field(
         default=None,
         description="Coach bearer token(s), comma-separated; `name:token` names the coach. "

@@ -10,9 +10,10 @@ class VivaError(Exception):
     code = "viva_error"
     status = 400
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.headers = headers or {}
 
 
 class UnknownQuestionError(VivaError):
@@ -87,6 +88,11 @@ class CoachDisabledError(VivaError):
 class InvalidCoachTokenError(VivaError):
     code = "invalid_coach_token"
     status = 401
+
+
+class TooManyRequestsError(VivaError):
+    code = "too_many_requests"
+    status = 429
 
 
 class DatabaseUnavailableError(VivaError):

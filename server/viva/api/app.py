@@ -6,14 +6,15 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
 from sqlmodel import Session
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.responses import Response as StarletteResponse
 
 from viva import __version__
 from viva.api import errors
+from viva.api.middleware import BodyLimit, Telemetry
 from viva.api.routes import coach, grade, health, interviews, metrics, questions
 from viva.api.state import Services
 from viva.config import Settings, get_settings
@@ -58,7 +59,8 @@ def create_app(settings: Settings | None = None, grader: Grader | None = None) -
             )
         if recovered or resumed:
             log.info("after an earlier stop: graded %d answers, resumed %d critiques", recovered, resumed)
-        app.state.services = Services(settings, engine, loaded, batcher, service)
+        limiter = MovingWindowRateLimiter(MemoryStorage())
+        app.state.services = Services(settings, engine, loaded, batcher, service, limiter)
         try:
             yield
         finally:
@@ -74,7 +76,8 @@ def create_app(settings: Settings | None = None, grader: Grader | None = None) -
         lifespan=lifespan,
     )
     errors.install(app)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(Telemetry)
     for router in (
         health.router,
         metrics.router,
@@ -87,21 +90,3 @@ def create_app(settings: Settings | None = None, grader: Grader | None = None) -
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=resource_dir("web") / "static"), name="static")
     return app
-
-
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-)
-
-
-class SecurityHeaders(BaseHTTPMiddleware):
-    """No inline script can run, no page can frame ours, no response is sniffed into something else."""
-
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> StarletteResponse:
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        return response

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 import hmac
+import math
+import time
 from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from limits import parse
 from sqlmodel import Session
 
 from viva.api.state import Services
 from viva.config import Settings
-from viva.errors import CoachDisabledError, InvalidCoachTokenError, MissingCredentialsError
+from viva.errors import (
+    CoachDisabledError,
+    InvalidCoachTokenError,
+    MissingCredentialsError,
+    TooManyRequestsError,
+)
 from viva.grading.batching import GradingBatcher
 from viva.interview.service import InterviewService
 from viva.llm.review import Reviewer
@@ -49,6 +58,20 @@ def reviewer(state: ServicesDep) -> Reviewer | None:
     return state.interviews.critiques.reviewer if state.interviews.critiques else None
 
 
+def _rate_limited(state: ServicesDep, token: Annotated[str, Depends(bearer_token)]) -> str:
+    """The candidate's token, if it has not sent too many answers lately (per replica)."""
+    rate = parse(state.settings.answer_rate)
+    key = hashlib.sha256(token.encode()).hexdigest()
+    if not state.limiter.hit(rate, "answers", key):
+        reset = state.limiter.get_window_stats(rate, "answers", key).reset_time
+        wait = max(1, math.ceil(reset - time.time()))
+        raise TooManyRequestsError(
+            f"Too many answers in a short time (at most {state.settings.answer_rate}): wait {wait} s.",
+            headers={"Retry-After": str(wait)},
+        )
+    return token
+
+
 def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
     if credentials is None or not credentials.credentials:
         raise MissingCredentialsError("Send the interview's token: `Authorization: Bearer <token>`.")
@@ -61,6 +84,7 @@ InterviewsDep = Annotated[InterviewService, Depends(interviews)]
 BatcherDep = Annotated[GradingBatcher, Depends(batcher)]
 ReviewerDep = Annotated[Reviewer | None, Depends(reviewer)]
 CandidateToken = Annotated[str, Depends(bearer_token)]
+RateLimitedToken = Annotated[str, Depends(_rate_limited)]
 
 
 def coach_name(

@@ -33,7 +33,9 @@ def error_response(status: int, code: str, message: str, **extra: object) -> JSO
 def install(app: FastAPI) -> None:
     @app.exception_handler(VivaError)
     async def _viva(_: Request, error: VivaError) -> JSONResponse:
-        return error_response(error.status, error.code, error.message)
+        response = error_response(error.status, error.code, error.message)
+        response.headers.update(error.headers)
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:

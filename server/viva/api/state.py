@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from limits.strategies import RateLimiter
 from sqlalchemy import Engine
 
 from viva.config import Settings
@@ -19,3 +20,4 @@ class Services:
     grader: Grader
     batcher: GradingBatcher
     interviews: InterviewService
+    limiter: RateLimiter

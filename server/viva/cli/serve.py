@@ -6,6 +6,7 @@ import typer
 import uvicorn
 
 from viva.config import get_settings
+from viva.logs import configure_logging
 
 
 def serve(
@@ -14,10 +15,13 @@ def serve(
 ) -> None:
     """Start the Viva HTTP service (API, candidate page and coach pages)."""
     settings = get_settings()
+    configure_logging(settings.log_level)
     uvicorn.run(
         "viva.api.app:create_app",
         factory=True,
         host=host or settings.host,
         port=port or settings.port,
-        log_level="info",
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=max(30, int(settings.llm_timeout) + 10),
     )

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Response, status
 
-from viva.api.deps import CandidateToken, InterviewsDep, SessionDep
+from viva.api.deps import CandidateToken, InterviewsDep, RateLimitedToken, SessionDep
 from viva.interview import coaching
 from viva.interview.models import (
     AnswerRequest,
@@ -31,7 +31,7 @@ def start(request: StartRequest, interviews: InterviewsDep, session: SessionDep)
 def answer(
     interview_id: str,
     request: AnswerRequest,
-    token: CandidateToken,
+    token: RateLimitedToken,
     interviews: InterviewsDep,
     session: SessionDep,
     idempotency_key: Annotated[

@@ -1,0 +1,141 @@
+"""What an operator relies on: limits, metrics, request ids, logs that never hold an answer."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.interviews import bearer, start
+from tests.server import ServerProcess
+from viva.api.app import create_app
+from viva.config import Settings
+from viva.grading import Grader
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'data' / 'viva.db'}"
+
+
+@pytest.fixture
+def strict(api_settings: Settings, grader: Grader) -> Iterator[TestClient]:
+    settings = api_settings.model_copy(update={"answer_rate": "3/minute", "max_body_bytes": 4096})
+    with TestClient(create_app(settings, grader)) as client:
+        yield client
+
+
+def test_a_body_over_the_limit_is_refused_before_it_is_read(strict: TestClient) -> None:
+    interview = start(strict)
+    response = strict.post(
+        f"/api/v1/interviews/{interview['id']}/answers",
+        json={"answer": "x" * 5000},
+        headers=bearer(interview["token"]),
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "request_too_large"
+    chunked = strict.post(
+        "/api/v1/interviews",
+        content=(b"x" * 1024 for _ in range(8)),
+        headers={"Content-Type": "application/json"},
+    )
+    assert chunked.status_code == 413
+
+
+def test_answers_are_rate_limited_per_token(strict: TestClient) -> None:
+    mine, theirs = start(strict, count=10, follow_ups=False), start(strict, count=10, follow_ups=False)
+    codes = [
+        strict.post(
+            f"/api/v1/interviews/{mine['id']}/answers",
+            json={"answer": f"answer {i}"},
+            headers=bearer(mine["token"]),
+        ).status_code
+        for i in range(4)
+    ]
+    assert codes == [200, 200, 200, 429]
+    limited = strict.post(
+        f"/api/v1/interviews/{mine['id']}/answers", json={"answer": "again"}, headers=bearer(mine["token"])
+    )
+    assert limited.json()["error"]["code"] == "too_many_requests"
+    assert int(limited.headers["Retry-After"]) >= 1
+    other = strict.post(
+        f"/api/v1/interviews/{theirs['id']}/answers", json={"answer": "mine"}, headers=bearer(theirs["token"])
+    )
+    assert other.status_code == 200
+
+
+def test_metrics_count_requests_by_route_and_what_grading_did(api: TestClient) -> None:
+    interview = start(api)
+    api.post(
+        f"/api/v1/interviews/{interview['id']}/answers",
+        json={"answer": "Overfitting is memorising noise."},
+        headers=bearer(interview["token"]),
+    )
+    text = api.get("/metrics").text
+    assert (
+        'viva_http_requests_total{method="POST",route="/api/v1/interviews/{interview_id}/answers",status="200"}'
+        in text
+    )
+    assert "viva_grading_seconds_count" in text
+    assert "viva_grading_batch_size_bucket" in text
+    assert "viva_answers_stored_total" in text
+    assert interview["id"] not in text  # routes by template, never by id
+
+
+def test_every_response_carries_a_request_id_and_keeps_a_valid_one(api: TestClient) -> None:
+    generated = api.get("/healthz").headers["X-Request-ID"]
+    assert len(generated) == 32
+    assert api.get("/healthz", headers={"X-Request-ID": "trace-42"}).headers["X-Request-ID"] == "trace-42"
+    assert (
+        api.get("/healthz", headers={"X-Request-ID": "bad id\nwith newline"}).headers["X-Request-ID"]
+        != "bad id"
+    )
+
+
+def test_logs_are_json_lines_with_request_ids_and_never_hold_an_answer(tmp_path: Path) -> None:
+    secret = "my-very-private-answer-text-8213"
+    server = ServerProcess({"VIVA_DATA_DIR": str(tmp_path / "data")}, tmp_path / "server.log").start()
+    try:
+        with server.client() as client:
+            interview = client.post(
+                "/api/v1/interviews", json={"candidate": "Private Person", "count": 2}
+            ).json()
+            client.post(
+                f"/api/v1/interviews/{interview['id']}/answers",
+                json={"answer": secret},
+                headers={**bearer(interview["token"]), "X-Request-ID": "answer-request-1"},
+            )
+    finally:
+        server.stop()
+    lines = [line for line in (tmp_path / "server.log").read_text().splitlines() if line.startswith("{")]
+    records = [json.loads(line) for line in lines]
+    assert any(r.get("message") == "request" and r.get("request_id") == "answer-request-1" for r in records)
+    assert all("level" in r and "request_id" in r for r in records)
+    log = (tmp_path / "server.log").read_text()
+    assert secret not in log and interview["token"] not in log and "Private Person" not in log
+
+
+def test_a_stop_finishes_the_answer_being_graded(tmp_path: Path) -> None:
+    server = ServerProcess({"VIVA_DATA_DIR": str(tmp_path / "data")}, tmp_path / "server.log").start()
+    with server.client() as client:
+        interview = client.post("/api/v1/interviews", json={"candidate": "Ada", "count": 2}).json()
+    with httpx.Client(base_url=server.url, timeout=60) as client:
+        sent = client.build_request(
+            "POST",
+            f"/api/v1/interviews/{interview['id']}/answers",
+            json={"answer": "Overfitting is memorising noise. " * 40},
+            headers=bearer(interview["token"]),
+        )
+        stream = client.send(sent, stream=True)  # the request is in; now stop the server
+        assert server.process is not None
+        server.process.terminate()
+        stream.read()
+        assert stream.status_code == 200 and stream.json()["status"] == "graded"
+    server.process.wait(60)
+    assert (
+        "Application shutdown complete" in (tmp_path / "server.log").read_text()
+    )  # a clean stop, not a kill
