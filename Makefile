@@ -34,6 +34,7 @@ lint: install
 	$(BIN)/ruff check server tests bench
 	$(BIN)/ruff format --check server tests bench
 	$(BIN)/mypy
+	$(BIN)/hadolint Dockerfile
 
 format: install
 	$(BIN)/ruff check --fix server tests bench

@@ -1,0 +1,101 @@
+"""The Dockerfile and compose.yaml stay honest: every path, command, route and setting they name exists.
+
+No image can be built here (no registry of base images is reachable), so these
+tests read the files against the repository instead; `make lint` runs hadolint.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import tomllib
+from pathlib import Path
+
+import yaml
+
+from tests.seed import ROOT
+from viva.config import Settings
+
+DOCKERFILE = (ROOT / "Dockerfile").read_text()
+COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
+
+
+def instructions(name: str) -> list[str]:
+    joined = re.sub(r"\\\n\s*", " ", DOCKERFILE)
+    return [line.split(None, 1)[1] for line in joined.splitlines() if line.startswith(name + " ")]
+
+
+def test_every_copied_path_exists_in_the_repository() -> None:
+    for line in instructions("COPY"):
+        if line.startswith("--from"):
+            continue
+        *sources, _ = shlex.split(line)
+        for source in sources:
+            assert (ROOT / source).exists(), source
+
+
+def test_the_wheel_stage_copies_what_the_wheel_force_includes() -> None:
+    included = PYPROJECT["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    copied = {
+        source
+        for line in instructions("COPY")
+        if not line.startswith("--from")
+        for source in shlex.split(line)[:-1]
+    }
+    assert set(included) <= copied
+    assert {"server", "pyproject.toml", "README.md"} <= copied
+
+
+def test_the_commands_it_runs_are_vivas_own() -> None:
+    scripts = PYPROJECT["project"]["scripts"]
+    assert instructions("CMD") == ['["viva", "serve"]']
+    assert "viva" in scripts
+    run = " ".join(instructions("RUN"))
+    assert "viva bank check" in run
+    makefile_torch = re.search(r"TORCH := (torch==[\d.]+)", (ROOT / "Makefile").read_text())
+    assert makefile_torch and makefile_torch.group(1) in run  # the same CPU torch as `make install`
+
+
+def test_the_health_check_asks_a_route_the_app_serves() -> None:
+    (check,) = instructions("HEALTHCHECK")
+    assert "/healthz" in check
+    from viva.api.routes import health
+
+    assert "/healthz" in {route.path for route in health.router.routes}  # type: ignore[attr-defined]
+
+
+def test_it_runs_unprivileged_keeps_data_in_a_volume_and_exposes_the_port() -> None:
+    (user,) = instructions("USER")
+    assert user.isdigit() and user != "0"
+    assert instructions("VOLUME") == ['["/data"]']
+    assert instructions("EXPOSE") == ["8000"]
+
+
+def test_every_setting_it_names_is_a_real_setting() -> None:
+    fields = {f"VIVA_{name.upper()}" for name in Settings.model_fields}
+    named = set(re.findall(r"\bVIVA_[A-Z_]+", DOCKERFILE))
+    for service in COMPOSE["services"].values():
+        named |= {key for key in (service.get("environment") or {}) if key.startswith("VIVA_")}
+    assert named and named <= fields, named - fields
+
+
+def test_compose_runs_two_replicas_on_one_postgresql() -> None:
+    services = COMPOSE["services"]
+    replicas = [s for s in services.values() if s.get("build") == "."]
+    assert len(replicas) == 2
+    urls = {s["environment"]["VIVA_DATABASE_URL"] for s in replicas}
+    assert len(urls) == 1 and next(iter(urls)).startswith("postgresql://")
+    assert services["db"]["image"].startswith("postgres:")
+    assert all(s["depends_on"]["db"]["condition"] == "service_healthy" for s in replicas)
+    assert (ROOT / "Dockerfile").exists()
+    ports = [p for s in replicas for p in s["ports"]]
+    assert len(set(ports)) == 2 and all(p.endswith(":8000") for p in ports)
+
+
+def test_dockerignore_keeps_the_local_environment_out() -> None:
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".venv", ".git"} <= set(ignored)
+    assert not any(
+        Path(p).parts and Path(p).parts[0] in {"server", "rubrics", "prompts", "web"} for p in ignored
+    )
