@@ -2,11 +2,9 @@
 
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
@@ -69,16 +67,28 @@ def grader(embedder: LocalEmbedder, embedding_cache: Path) -> Grader:
     return Grader(load_bank(resource_dir("rubrics")), embedder, cache_dir=embedding_cache)
 
 
-@pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """One real PostgreSQL server for the run (each test gets a database of its own on it)."""
+def _require_postgres() -> None:
     if postgres.binaries() is None:
         message = f"PostgreSQL is not installed: {postgres.INSTALL}"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
-    with postgres.postgres_server() as url:
-        yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """One real PostgreSQL server for the run (each test gets a database of its own on it)."""
+    _require_postgres()
+    with postgres.postgres_server() as server:
+        yield server.url
+
+
+@pytest.fixture
+def own_postgres() -> Iterator[postgres.PostgresServer]:
+    """A PostgreSQL server of the test's own, for tests that stop it."""
+    _require_postgres()
+    with postgres.postgres_server() as server:
+        yield server
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -86,11 +96,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """Each store, service and API test runs on a SQLite file and on a fresh PostgreSQL database."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'data' / 'viva.db'}"
-    server: str = request.getfixturevalue("postgres_url")
-    name = f"test_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(server, autocommit=True) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    return server.rsplit("/", 1)[0] + "/" + name
+    return postgres.new_database(request.getfixturevalue("postgres_url"))
 
 
 @pytest.fixture

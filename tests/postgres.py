@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,50 +36,74 @@ def _as_owner(command: list[str]) -> list[str]:
     return command
 
 
-@contextmanager
-def postgres_server() -> Iterator[str]:
-    """Yield the URL of a fresh PostgreSQL database; the server and its files are gone afterwards."""
-    bin_dir = binaries()
-    if bin_dir is None:
-        raise RuntimeError(f"PostgreSQL is not installed: {INSTALL}")
-    folder = Path(tempfile.mkdtemp(prefix="viva-pg-"))
-    data = folder / "data"
-    port = free_port()
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-    subprocess.run(
-        _as_owner([str(bin_dir / "initdb"), "-D", str(data), "-U", "viva", "--auth=trust", "-E", "UTF8"]),
-        check=True,
-        capture_output=True,
-    )
-    options = f"-c listen_addresses=127.0.0.1 -c port={port} -c unix_socket_directories={folder} -c fsync=off"
-    subprocess.run(
-        _as_owner(
-            [
-                str(bin_dir / "pg_ctl"),
-                "-D",
-                str(data),
-                "-o",
-                options,
-                "-l",
-                str(folder / "log"),
-                "-w",
-                "start",
-            ]
-        ),
-        check=True,
-        capture_output=True,
-    )
-    try:
-        url = f"postgresql://viva@127.0.0.1:{port}/postgres"
-        _wait(url)
-        yield url
-    finally:
+class PostgresServer:
+    """One cluster on one port; it can be stopped and started again, as an outage does."""
+
+    def __init__(self) -> None:
+        bin_dir = binaries()
+        if bin_dir is None:
+            raise RuntimeError(f"PostgreSQL is not installed: {INSTALL}")
+        self.bin_dir = bin_dir
+        self.folder = Path(tempfile.mkdtemp(prefix="viva-pg-"))
+        self.data = self.folder / "data"
+        self.port = free_port()
+        self.url = f"postgresql://viva@127.0.0.1:{self.port}/postgres"
+        if os.geteuid() == 0:
+            shutil.chown(self.folder, "postgres", "postgres")
         subprocess.run(
-            _as_owner([str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]),
+            _as_owner(
+                [str(bin_dir / "initdb"), "-D", str(self.data), "-U", "viva", "--auth=trust", "-E", "UTF8"]
+            ),
+            check=True,
             capture_output=True,
         )
-        shutil.rmtree(folder, ignore_errors=True)
+
+    def start(self) -> None:
+        options = (
+            f"-c listen_addresses=127.0.0.1 -c port={self.port} "
+            f"-c unix_socket_directories={self.folder} -c fsync=off -c max_connections=200"
+        )
+        self._pg_ctl("-o", options, "-l", str(self.folder / "log"), "-w", "start")
+        _wait(self.url)
+
+    def stop(self) -> None:
+        """An immediate stop: open connections are cut, as when the database host goes away."""
+        self._pg_ctl("-m", "immediate", "stop")
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _pg_ctl(self, *arguments: str) -> None:
+        subprocess.run(
+            _as_owner([str(self.bin_dir / "pg_ctl"), "-D", str(self.data), *arguments]),
+            check=True,
+            capture_output=True,
+        )
+
+
+@contextmanager
+def postgres_server() -> Iterator[PostgresServer]:
+    """A fresh running PostgreSQL; the server and its files are gone afterwards."""
+    server = PostgresServer()
+    try:
+        server.start()
+        yield server
+    finally:
+        try:
+            server.remove()
+        except subprocess.CalledProcessError:
+            shutil.rmtree(server.folder, ignore_errors=True)
+
+
+def new_database(server_url: str) -> str:
+    """The URL of a new, empty database on the server at `server_url`."""
+    import psycopg
+
+    name = f"test_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(server_url, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return server_url.rsplit("/", 1)[0] + "/" + name
 
 
 def _wait(url: str) -> None:

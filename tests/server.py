@@ -25,6 +25,10 @@ class ServerProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 120) -> ServerProcess:
+        return self.launch().ready(timeout)
+
+    def launch(self) -> ServerProcess:
+        """Start the process without waiting for it (start several, then wait for each)."""
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
                 [VIVA, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
@@ -32,6 +36,10 @@ class ServerProcess:
                 stdout=out,
                 stderr=subprocess.STDOUT,
             )
+        return self
+
+    def ready(self, timeout: float = 120) -> ServerProcess:
+        assert self.process is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

@@ -159,6 +159,19 @@ def test_malformed_answers_are_422_with_the_field_named(
     assert field in response.json()["error"]["message"]
 
 
+def test_an_answer_with_half_a_surrogate_pair_is_422_not_a_crash(api: TestClient) -> None:
+    interview = start(api)
+    response = api.post(
+        f"/api/v1/interviews/{interview['id']}/answers",
+        content=b'{"answer": "broken \\ud800 text"}',  # valid JSON, but not a Unicode string
+        headers=bearer(interview["token"]) | {"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert "surrogate" in response.json()["error"]["message"]
+    transcript = api.get(f"/api/v1/interviews/{interview['id']}", headers=bearer(interview["token"])).json()
+    assert transcript["turns"][0]["status"] == "asked"  # nothing half-stored
+
+
 @pytest.mark.parametrize(
     ("body", "status", "code"),
     [

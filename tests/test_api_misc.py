@@ -1,5 +1,6 @@
 """Health, the public bank, one-off grading, the OpenAPI schema and the error envelope."""
 
+import pytest
 from fastapi.testclient import TestClient
 
 
@@ -34,6 +35,21 @@ def test_grading_one_answer_stores_nothing(api: TestClient) -> None:
     )
     assert reference.json()["grader"]["method"] == "reference"
     assert api.get("/api/v1/coach/interviews", headers={"Authorization": "Bearer coach-secret"}).json() == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"question": "What is a prototype for?", "reference": "", "answer": "A simulation."},
+        {"question": "   ", "reference": "To simulate part of the product.", "answer": "A simulation."},
+    ],
+    ids=["a blank reference", "a blank question"],
+)
+def test_grading_against_a_blank_reference_is_422(api: TestClient, body: dict[str, str]) -> None:
+    response = api.post("/api/v1/grade", json=body)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_request"
+    assert "blank" in response.json()["error"]["message"]
 
 
 def test_unknown_routes_and_methods_answer_in_the_error_envelope(api: TestClient) -> None:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DBAPIError, OperationalError
+from pydantic import BaseModel, ConfigDict
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 
 from viva.errors import VivaError
@@ -24,6 +27,36 @@ _HTTP_CODES = {
     415: "unsupported_media_type",
     429: "too_many_requests",
 }
+
+
+class ErrorDetail(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    code: str
+    message: str
+
+
+class ErrorBody(BaseModel):
+    """The body of every error: `{"error": {"code", "message"}}`."""
+
+    error: ErrorDetail
+
+
+_MEANINGS = {
+    400: "The body cannot be read as JSON (`bad_request`).",
+    401: "No token, or one that opens nothing here (`missing_credentials`, `invalid_token`).",
+    404: "No such interview, turn or question.",
+    409: "Not now: the turn is being graded, was answered differently, or the interview is finished.",
+    413: "The body or the answer is too long (`request_too_large`, `answer_too_long`).",
+    422: "The request is not valid (`invalid_request`): the message says which field and why.",
+    429: "Too many answers on this token (`too_many_requests`): wait the `Retry-After` seconds.",
+    503: "The database does not answer, or coaching is not configured: try again later.",
+}
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for the errors a route can answer with, so clients (and schemathesis) know them."""
+    return {status: {"model": ErrorBody, "description": _MEANINGS[status]} for status in statuses}
 
 
 def error_response(status: int, code: str, message: str, **extra: object) -> JSONResponse:
@@ -50,15 +83,27 @@ def install(app: FastAPI) -> None:
         code = _HTTP_CODES.get(error.status_code, "http_error")
         return error_response(error.status_code, code, str(error.detail))
 
-    @app.exception_handler(OperationalError)
     @app.exception_handler(DBAPIError)
-    async def _database(_: Request, error: DBAPIError) -> JSONResponse:
-        log.warning("database error: %s", type(error.orig).__name__)
-        return error_response(
+    @app.exception_handler(PoolTimeoutError)
+    async def _database(_: Request, error: DBAPIError | PoolTimeoutError) -> JSONResponse:
+        unreachable = isinstance(error, OperationalError | InterfaceError | PoolTimeoutError) or (
+            isinstance(error, DBAPIError) and error.connection_invalidated
+        )
+        if not unreachable:  # a real bug (a constraint, bad SQL): say so, do not call it an outage
+            log.error("database error", exc_info=error)
+            return _internal()
+        log.warning("database unavailable: %s", type(getattr(error, "orig", error)).__name__)
+        response = error_response(
             503, "database_unavailable", "The database is unavailable right now; try again in a moment."
         )
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, error: Exception) -> JSONResponse:
         log.exception("unexpected error")
-        return error_response(500, "internal_error", "Something went wrong on our side; it has been logged.")
+        return _internal()
+
+
+def _internal() -> JSONResponse:
+    return error_response(500, "internal_error", "Something went wrong on our side; it has been logged.")

@@ -15,15 +15,20 @@ CritiqueStatus = Literal["disabled", "pending", "ready", "failed"]
 GradingStatus = Literal["asked", "pending", "graded", "failed"]
 
 
-def _no_nul(text: str) -> str:
-    # PostgreSQL text cannot hold U+0000; every other character is stored exactly as given.
+def _storable(text: str) -> str:
+    # PostgreSQL text cannot hold U+0000, and no database can store half a surrogate pair
+    # (JSON's "\ud800" alone is not a character); everything else is stored exactly as given.
     if "\x00" in text:
         raise ValueError("must not contain the NUL character (U+0000)")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ValueError(f"must be valid Unicode: a lone surrogate at position {error.start}") from None
     return text
 
 
-StoredText = Annotated[str, AfterValidator(_no_nul)]
-"""Text kept exactly as given (markup, control characters and all) but for U+0000."""
+StoredText = Annotated[str, AfterValidator(_storable)]
+"""Text kept exactly as given (markup, control characters and all) but for U+0000 and lone surrogates."""
 
 
 class Shape(BaseModel):

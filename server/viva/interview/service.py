@@ -114,6 +114,10 @@ class InterviewService:
         retried = self._retried(turns, request, idempotency_key)
         if retried is not None:
             session.rollback()
+            if retried.status == "pending":
+                # The client did not get its answer: the replica that took it may have died
+                # grading it. Grade it here (if that replica is alive, the first to finish wins).
+                self.grade_turn(session, interview, retried)
             return self.result(session, interview, retried)
         current = turns[-1]
         if current.status != "asked":
@@ -161,18 +165,24 @@ class InterviewService:
     def grade_turn(self, session: Session, interview: Interview, turn: Turn) -> None:
         """Grade a stored answer (again, after a failure) and, the first time, ask what comes next."""
         assert turn.answer is not None and self.grading is not None
+        seen = turn.status
+        failure: str | None = None
         try:
             grade: Grade | None = self.grading.grade(self.question_of(turn), turn.answer)
         except Exception as error:  # the answer stays stored; a coach or a retry can grade it later
-            grade = None
-            turn.status, turn.grading_error = "failed", f"{type(error).__name__}: {error}"[:2000]
+            grade, failure = None, f"{type(error).__name__}: {error}"[:2000]
+        locked = self.open_by_id(session, interview.id, lock=True)
+        session.refresh(turn)
+        if turn.status != seen:
+            session.rollback()  # another replica graded it while this one did: keep theirs
+            return
+        if grade is None:
+            turn.status, turn.grading_error = "failed", failure
         else:
-            assert grade is not None
             turn.status, turn.grading_error = "graded", None
             turn.grade, turn.score, turn.graded_at = grade.model_dump(mode="json"), grade.score, utcnow()
             turn.critique_status = "pending" if self.critiques else "disabled"
         session.add(turn)
-        locked = self.open_by_id(session, interview.id, lock=True)
         self._advance(session, locked, turn, grade)
         session.commit()
         if self.critiques and grade is not None and turn.id is not None:

@@ -5,8 +5,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from pydantic import BeforeValidator
 
 from viva.api.deps import CoachName, InterviewsDep, SessionDep
+from viva.api.errors import documented
 from viva.interview import coaching
 from viva.interview.models import (
     Agreement,
@@ -17,7 +19,17 @@ from viva.interview.models import (
     TurnView,
 )
 
-router = APIRouter(prefix="/api/v1/coach", tags=["coach"])
+
+def _iso_8601(value: object) -> object:
+    # pydantic would read "4" as a Unix timestamp; a coach's filter is a date, written as one.
+    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
+        raise ValueError("must be an ISO 8601 date or date-time, such as 2026-11-25 or 2026-11-25T09:00:00Z")
+    return value
+
+
+DateTime = Annotated[datetime, BeforeValidator(_iso_8601)]
+
+router = APIRouter(prefix="/api/v1/coach", tags=["coach"], responses=documented(400, 401, 404, 413, 422, 503))
 
 
 @router.get("/interviews", summary="Interviews, filtered and sorted")
@@ -25,8 +37,8 @@ def list_interviews(
     _: CoachName,
     session: SessionDep,
     candidate: Annotated[str | None, Query(description="Part of the candidate's name.")] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Annotated[DateTime | None, Query(description="Created at or after (ISO 8601).")] = None,
+    until: Annotated[DateTime | None, Query(description="Created before (ISO 8601).")] = None,
     min_score: Annotated[float | None, Query(ge=0, le=100)] = None,
     max_score: Annotated[float | None, Query(ge=0, le=100)] = None,
     overridden: Annotated[

@@ -1,15 +1,16 @@
 """Grading one answer with nothing stored, for clients that only want a grade."""
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from viva.api.deps import BatcherDep, ReviewerDep, SettingsDep
-from viva.errors import AnswerTooLongError
+from viva.api.errors import documented
+from viva.errors import AnswerTooLongError, InvalidRequestError
 from viva.grading.grader import reference_question
 from viva.grading.models import Grade
 from viva.interview.models import StoredText
 
-router = APIRouter(prefix="/api/v1", tags=["grading"])
+router = APIRouter(prefix="/api/v1", tags=["grading"], responses=documented(400, 404, 413, 422))
 
 
 class GradeRequest(BaseModel):
@@ -29,11 +30,16 @@ def grade(request: GradeRequest, batcher: BatcherDep, settings: SettingsDep, rev
         raise AnswerTooLongError(
             f"The answer is {len(request.answer)} characters; the limit is {settings.max_answer_chars}."
         )
-    question = (
-        reference_question(str(request.question), request.reference)
-        if request.reference is not None
-        else batcher.grader.question(request.question)
-    )
+    if request.reference is None:
+        question = batcher.grader.question(request.question)
+    else:
+        try:
+            question = reference_question(str(request.question), request.reference)
+        except ValidationError as error:
+            raise InvalidRequestError(
+                "With a `reference`, `question` is the question's text and `reference` a model answer:"
+                " neither may be blank."
+            ) from error
     grade = batcher.grade(question, request.answer)
     if reviewer is not None:  # nothing is stored to update later: this one waits for the critique
         grade, _ = reviewer.review(question, request.answer, grade)

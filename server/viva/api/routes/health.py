@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from viva.api.deps import ServicesDep
+from viva.api.errors import documented
 from viva.store.database import ping
 
 router = APIRouter(tags=["health"])
@@ -13,7 +14,7 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="The database answers and the grader is loaded")
+@router.get("/readyz", summary="The database answers and the grader is loaded", responses=documented(503))
 def readyz(state: ServicesDep) -> dict[str, str]:
     ping(state.engine)
     return {"status": "ready", "embedding_model": state.grader.embedder.name}

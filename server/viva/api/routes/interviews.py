@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Header, Response, status
 
 from viva.api.deps import CandidateToken, InterviewsDep, RateLimitedToken, SessionDep
+from viva.api.errors import documented
 from viva.interview import coaching
 from viva.interview.models import (
     AnswerRequest,
@@ -18,7 +19,9 @@ from viva.interview.models import (
 from viva.interview.report import build_report
 from viva.web.charts import categories_chart, key_points_chart
 
-router = APIRouter(prefix="/api/v1/interviews", tags=["interviews"])
+router = APIRouter(
+    prefix="/api/v1/interviews", tags=["interviews"], responses=documented(400, 401, 404, 413, 422, 503)
+)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Start an interview")
@@ -27,7 +30,7 @@ def start(request: StartRequest, interviews: InterviewsDep, session: SessionDep)
     return interviews.start(session, request)
 
 
-@router.post("/{interview_id}/answers", summary="Answer the current question")
+@router.post("/{interview_id}/answers", summary="Answer the current question", responses=documented(409, 429))
 def answer(
     interview_id: str,
     request: AnswerRequest,

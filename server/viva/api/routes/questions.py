@@ -4,10 +4,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from viva.api.deps import ServicesDep
+from viva.api.errors import documented
 from viva.bank import Question
 from viva.bank.models import Difficulty
 
-router = APIRouter(prefix="/api/v1/questions", tags=["questions"])
+router = APIRouter(prefix="/api/v1/questions", tags=["questions"], responses=documented(404, 422))
 
 
 class PublicQuestion(BaseModel):
