@@ -3,7 +3,7 @@
 import importlib
 import sys
 
-BENCHMARKS = ["bank_load", "grading_speed", "calibrate", "contradictions", "load", "critique"]
+BENCHMARKS = ["bank_load", "grading_speed", "calibrate", "contradictions", "startup", "load", "critique"]
 
 
 def main(names: list[str]) -> None:

@@ -18,11 +18,11 @@ from viva.api.middleware import BodyLimit, Telemetry
 from viva.api.routes import coach, grade, health, interviews, metrics, questions
 from viva.api.state import Services
 from viva.config import Settings, get_settings
-from viva.grading.batching import GradingBatcher
+from viva.grading.batching import GradingBatcher, release_memory
 from viva.grading.grader import Grader, load_grader
 from viva.interview.critiques import CritiqueQueue
 from viva.interview.service import InterviewService
-from viva.llm.critic import critic_from_settings
+from viva.llm import critic_from_settings
 from viva.llm.review import Reviewer
 from viva.resources import resource_dir
 from viva.store.database import create_database_engine, migrate
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None, grader: Grader | None = None) -
             )
         if recovered or resumed:
             log.info("after an earlier stop: graded %d answers, resumed %d critiques", recovered, resumed)
+        release_memory()  # what loading the model freed
         limiter = MovingWindowRateLimiter(MemoryStorage())
         app.state.services = Services(settings, engine, loaded, batcher, service, limiter)
         try:

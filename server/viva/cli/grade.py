@@ -17,7 +17,7 @@ from viva.config import get_settings
 from viva.errors import VivaError
 from viva.grading import Grade, load_grader
 from viva.grading.grader import Grader, QuestionLike, reference_question
-from viva.llm.critic import critic_from_settings
+from viva.llm import critic_from_settings
 from viva.llm.review import Reviewer
 
 BATCH = 64

@@ -12,14 +12,13 @@ import json
 import re
 import threading
 import time
-from typing import Any, Protocol
+from typing import Any
 
 import openai
 from pydantic import ValidationError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from viva.bank import Question
-from viva.config import Settings
 from viva.grading.models import Grade, LlmStatus
 from viva.llm.models import CritiqueOutcome, CritiqueReply, Usage
 from viva.llm.prompting import PROMPT, render
@@ -28,13 +27,6 @@ from viva.metrics import LLM_CALLS
 FORMATS = ("json_schema", "json_object", "text")
 TRANSIENT = (openai.APIConnectionError, openai.RateLimitError)
 """Worth another try, with backoff, while the time budget lasts."""
-
-
-class Critic(Protocol):
-    @property
-    def model(self) -> str: ...
-
-    def critique(self, question: Question, answer: str, grade: Grade) -> CritiqueOutcome: ...
 
 
 class InvalidOutputError(Exception):
@@ -182,16 +174,3 @@ def parse_reply(text: str) -> CritiqueReply | None:
             except ValidationError:
                 continue
     return None
-
-
-def critic_from_settings(settings: Settings) -> Critic | None:
-    """The configured critic, or None: with no `VIVA_LLM_BASE_URL`, there is no LLM at all."""
-    if not settings.llm_base_url:
-        return None
-    return OpenAICritic(
-        settings.llm_base_url,
-        settings.llm_model,
-        settings.llm_api_key.get_secret_value(),
-        timeout=settings.llm_timeout,
-        concurrency=settings.llm_concurrency,
-    )

@@ -15,7 +15,7 @@ import re
 from viva.bank import Question
 from viva.grading.grader import Grader
 from viva.grading.models import Evidence, FollowUp, Grade, KeyPointResult
-from viva.llm.critic import Critic
+from viva.llm import Critic
 from viva.llm.models import CritiqueOutcome, CritiqueReply
 
 NO_RAISE_FLAGS = {"non_answer", "gibberish", "grader_instructions"}
