@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli import viva
 from tests.seed import ROOT
 from viva.config import Settings
 from viva.resources import resource_dir
@@ -47,3 +48,19 @@ def test_no_module_but_config_reads_the_environment() -> None:
         and path.name != "config.py"
     ]
     assert readers == []
+
+
+def test_viva_settings_lists_every_setting_with_its_variable_and_default() -> None:
+    result = viva("settings")
+    assert result.exit_code == 0
+    rows = [line for line in result.output.splitlines() if line.startswith("| `VIVA_")]
+    assert len(rows) == len(Settings.model_fields)
+    assert "| `VIVA_PORT` | `8000` |" in result.output
+    assert "| `VIVA_DATABASE_URL` | SQLite in the data dir |" in result.output
+    assert "| `VIVA_LLM_BASE_URL` | unset |" in result.output
+
+
+def test_the_readme_settings_table_is_what_viva_settings_prints() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    documented = readme.split("<!-- settings:start -->\n", 1)[1].split("\n<!-- settings:end -->", 1)[0]
+    assert documented == viva("settings").output.strip(), "run `viva settings` and paste it into the README"

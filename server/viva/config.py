@@ -23,20 +23,24 @@ class Settings(BaseSettings):
 
     rubrics_dir: Path = Field(
         default_factory=lambda: resource_dir("rubrics"),
-        description="Folder of rubric YAML files (the question bank). Default: the bundled bank.",
+        description="Folder of rubric YAML files (the question bank).",
+        json_schema_extra={"shown_default": "the bundled bank"},
     )
     data_dir: Path = Field(
         default_factory=_default_data_dir,
         description="Where the SQLite database and the embedding cache live.",
+        json_schema_extra={"shown_default": "`~/.local/share/viva`"},
     )
     cache_dir: Path | None = Field(
         default=None,
-        description="Where rubric embeddings are cached (computed once per model and rubric). "
-        "Default: `cache` in the data dir.",
+        description="Where rubric embeddings are cached (computed once per model and rubric).",
+        json_schema_extra={"shown_default": "`cache` in the data dir"},
     )
     database_url: str | None = Field(
         default=None,
-        description="SQLAlchemy URL of the transcript store. Default: SQLite in the data dir.",
+        description="SQLAlchemy URL of the transcript store: `postgresql://user:password@host/db` for "
+        "PostgreSQL.",
+        json_schema_extra={"shown_default": "SQLite in the data dir"},
     )
     host: str = Field(default="127.0.0.1", description="Interface `viva serve` listens on.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `viva serve` listens on.")

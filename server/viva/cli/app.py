@@ -5,7 +5,7 @@ from typing import Annotated
 import typer
 
 from viva import __version__
-from viva.cli import bank, evaluate, grade, serve, store
+from viva.cli import bank, evaluate, grade, serve, settings, store
 
 app = typer.Typer(
     name="viva",
@@ -21,6 +21,7 @@ app.command("eval")(evaluate.evaluate)
 app.add_typer(store.coach_app, name="coach")
 app.add_typer(store.transcripts_app, name="transcripts")
 app.command("export")(store.export)
+app.command("settings")(settings.settings)
 
 
 def _print_version(value: bool) -> None:
