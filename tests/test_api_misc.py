@@ -52,6 +52,21 @@ def test_grading_against_a_blank_reference_is_422(api: TestClient, body: dict[st
     assert "blank" in response.json()["error"]["message"]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"question": True, "answer": "Memorising noise."},
+        {"question": 7, "answer": "Memorising noise.", "score": 100},
+        {"question": 7.0, "answer": "Memorising noise."},
+    ],
+    ids=["true for a number", "an unknown field", "a float for a number"],
+)
+def test_grading_takes_json_types_as_documented(api: TestClient, body: dict[str, object]) -> None:
+    response = api.post("/api/v1/grade", json=body)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_request"
+
+
 def test_unknown_routes_and_methods_answer_in_the_error_envelope(api: TestClient) -> None:
     assert api.get("/api/v1/nothing-here").json()["error"]["code"] == "not_found"
     assert api.delete("/api/v1/questions").json()["error"]["code"] == "method_not_allowed"

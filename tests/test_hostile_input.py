@@ -49,8 +49,14 @@ def test_the_live_api_never_fails_with_500_and_every_response_matches_its_schema
     failures: list[str] = []
     for operation in operations:
         for mode in (schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE):
-
-            @settings(max_examples=12, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+            # Derandomized: CI runs the same bounded examples every time (a red build is reproducible).
+            @settings(
+                max_examples=25,
+                deadline=None,
+                database=None,
+                derandomize=True,
+                suppress_health_check=list(HealthCheck),
+            )
             @given(case=operation.as_strategy(generation_mode=mode))
             def call(case: schemathesis.Case[Any]) -> None:
                 case.call_and_validate(

@@ -35,7 +35,13 @@ class Shape(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class StartRequest(Shape):
+class RequestShape(Shape):
+    """What a client sends: JSON types as documented (`true` is not a number, `"5"` is not 5)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class StartRequest(RequestShape):
     candidate: StoredText = Field(
         min_length=1, max_length=100, description="The candidate's name, shown to their coach."
     )
@@ -55,7 +61,7 @@ class StartRequest(Shape):
     )
 
 
-class AnswerRequest(Shape):
+class AnswerRequest(RequestShape):
     answer: StoredText = Field(description="The candidate's answer, as typed.")
     turn: int | None = Field(
         default=None,
@@ -220,12 +226,12 @@ class InterviewSummary(Shape):
     overridden: bool
 
 
-class OverrideRequest(Shape):
+class OverrideRequest(RequestShape):
     score: int = Field(ge=0, le=100)
     comment: StoredText = Field(default="", max_length=5000)
 
 
-class CommentRequest(Shape):
+class CommentRequest(RequestShape):
     text: StoredText = Field(min_length=1, max_length=5000)
     turn: int | None = Field(default=None, ge=1)
 

@@ -1,19 +1,19 @@
 """Grading one answer with nothing stored, for clients that only want a grade."""
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import Field, ValidationError
 
 from viva.api.deps import BatcherDep, ReviewerDep, SettingsDep
 from viva.api.errors import documented
 from viva.errors import AnswerTooLongError, InvalidRequestError
 from viva.grading.grader import reference_question
 from viva.grading.models import Grade
-from viva.interview.models import StoredText
+from viva.interview.models import RequestShape, StoredText
 
 router = APIRouter(prefix="/api/v1", tags=["grading"], responses=documented(400, 404, 413, 422))
 
 
-class GradeRequest(BaseModel):
+class GradeRequest(RequestShape):
     question: int | str = Field(
         description="A bank question's number or id; with `reference`, the question's text."
     )
