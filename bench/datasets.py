@@ -9,6 +9,8 @@ from pathlib import Path
 
 from viva.bank import Question
 from viva.grading import reference_question
+from viva.grading.grader import _units
+from viva.grading.text import normalize
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -102,3 +104,8 @@ class Statement:
 def statements() -> list[Statement]:
     lines = KEY_POINT_STATEMENTS.read_text(encoding="utf-8").splitlines()
     return [Statement(**json.loads(line)) for line in lines if line.strip()]
+
+
+def sentences(answers: list[str]) -> list[str]:
+    """The answers' sentences, as the grader cuts them: what a bare encode of the same work gets."""
+    return [span.text for answer in answers for span in _units(normalize(answer))]

@@ -13,8 +13,6 @@ from collections.abc import Callable
 
 from bench import datasets
 from viva.grading import LocalEmbedder, load_grader
-from viva.grading.grader import _units
-from viva.grading.text import normalize
 
 ANSWERS = 100
 REPEATS = 3
@@ -35,7 +33,7 @@ def run() -> None:
     assert isinstance(embedder, LocalEmbedder), "the benchmark measures the local model"
     rows = [r for r in datasets.labelled() if r.level in datasets.BASE_LEVELS][:ANSWERS]
     items = [(r.question, r.answer) for r in rows]
-    sentences = [span.text for r in rows for span in _units(normalize(r.answer))]
+    sentences = datasets.sentences([r.answer for r in rows])
     grader.grade_many(items)  # warm up: rubric indexes, lexicon, torch
     bare = best_of(lambda: embedder._model.encode(sentences, batch_size=embedder.batch_size))
     graded = best_of(lambda: grader.grade_many(items))

@@ -2,7 +2,11 @@
 
 from typing import Any
 
+import httpx
 from fastapi.testclient import TestClient
+
+Client = TestClient | httpx.Client
+"""In process (TestClient) or over the wire (`ServerProcess.client()`): the same calls."""
 
 COACH = {"Authorization": "Bearer coach-secret"}
 
@@ -11,14 +15,14 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def start(client: TestClient, **body: Any) -> dict[str, Any]:
+def start(client: Client, **body: Any) -> dict[str, Any]:
     response = client.post("/api/v1/interviews", json={"candidate": "Ada", "count": 2, **body})
     assert response.status_code == 201, response.text
     started: dict[str, Any] = response.json()
     return started
 
 
-def answer(client: TestClient, interview: dict[str, Any], text: str, **headers: str) -> dict[str, Any]:
+def answer(client: Client, interview: dict[str, Any], text: str, **headers: str) -> dict[str, Any]:
     response = client.post(
         f"/api/v1/interviews/{interview['id']}/answers",
         json={"answer": text},

@@ -90,7 +90,7 @@ def valid(grade: Grade, answer: str) -> None:
         assert answer[span.start : span.end] == span.text  # a page can highlight it
 
 
-LIMIT = Settings().max_answer_chars
+LIMIT: int = Settings.model_fields["max_answer_chars"].default
 control = st.characters(codec="utf-8", categories=["Cc", "Cf", "Zl", "Zp", "Co"])
 any_text = st.text(st.characters(codec="utf-8"), max_size=400)
 mixed = st.lists(

@@ -16,7 +16,7 @@ import psycopg
 import pytest
 
 from tests import postgres
-from tests.interviews import bearer
+from tests.interviews import bearer, start
 from tests.server import ServerProcess
 
 
@@ -51,12 +51,8 @@ def replicas(tmp_path: Path, shared_database: str) -> Iterator[tuple[ServerProce
 
 
 def create(replica: ServerProcess, count: int) -> dict[str, Any]:
-    response = httpx.post(
-        replica.url + "/api/v1/interviews", json={"candidate": "Ada", "count": count}, timeout=60
-    )
-    assert response.status_code == 201, response.text
-    created: dict[str, Any] = response.json()
-    return created
+    with replica.client() as client:
+        return start(client, count=count)
 
 
 def post_answer(
