@@ -51,7 +51,7 @@ from viva.grading.scoring import (
     stated_misconceptions,
 )
 
-RUBRIC_FEATURES = ["coverage", "required", "misconceptions", "echo", "log_words"]
+RUBRIC_FEATURES = ["coverage", "required", "misconceptions", "echo", "log_words", "misconception_gap"]
 REFERENCE_FEATURES = [
     "coverage",
     "reference_demoted",

@@ -47,8 +47,8 @@ class Settings(BaseSettings):
 
     embedding_model: str = Field(
         default="all-MiniLM-L6-v2",
-        description="Sentence-embedding model: the bundled all-MiniLM-L6-v2, a local path, or the "
-        "model name on the embeddings server.",
+        description="Sentence-embedding model: the bundled all-MiniLM-L6-v2, all-MiniLM-L6-v2-int8 (the "
+        "same model as int8 ONNX, without torch), a local path, or the model name on the embeddings server.",
     )
     embedding_base_url: str | None = Field(
         default=None,

