@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from viva import __version__
 from viva.bank import Bank, KeyPoint, Question, load_bank
@@ -185,6 +186,10 @@ class Grader:
 def load_grader(settings: Settings | None = None) -> Grader:
     """The grader the settings describe: their bank, their embedder, the shipped calibration, the disk cache."""
     settings = settings or get_settings()
+    # Grading multiplies tiny matrices (a few sentences against a few dozen statements): waking
+    # BLAS threads for them costs more than it saves and competes with the encoder's own threads.
+    # One BLAS thread made grade_many 1.65x faster in batches of 8 (bench/grading_speed.py).
+    threadpool_limits(limits=1, user_api="blas")
     return Grader(
         load_bank(settings.rubrics_dir),
         embedder_from_settings(settings),
