@@ -1,6 +1,10 @@
 """The grader, as a candidate meets it: honest answers ordered by what they cover, tricks caught, work shown."""
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -279,3 +283,16 @@ def test_an_answer_opening_with_its_subject_opens_with_a_definition(grader: Grad
         grader, 38, "Dropout randomly switches off a share of the neurons while training, as a regulariser."
     ).delivery
     assert delivery.opens_with_definition
+
+
+def test_loading_the_grader_keeps_numpy_on_one_blas_thread(tmp_path: Path) -> None:
+    """Grading's products are tiny; BLAS threads woken for each of them slowed batched grading 1.6x."""
+    script = (
+        "from threadpoolctl import threadpool_info\n"
+        "from viva.grading import load_grader\n"
+        "load_grader()\n"
+        "print(sorted({p['num_threads'] for p in threadpool_info() if p['user_api'] == 'blas'}))\n"
+    )
+    env = os.environ | {"VIVA_EMBEDDING_MODEL": "hashing", "VIVA_CACHE_DIR": str(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[1]"
