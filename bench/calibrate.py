@@ -67,7 +67,7 @@ CONFLICT_PENALTY = 1.0
 CAPS = {
     "grader_instructions": 20,
     "off_topic": 20,
-    "keyword_list": 25,
+    "keyword_list": 15,
     "echo": 15,
     "gibberish": 5,
     "misconception": 40,

@@ -66,9 +66,31 @@ def test_swapped_bagging_and_boosting_is_flagged_as_misconception(grader: Grader
     assert "misconception" in {f.code for f in wrong.flags}
     stated = next(m for m in wrong.misconceptions if m.id == "swapped-bias-variance")
     assert SWAPPED_BAGGING[stated.evidence.start : stated.evidence.end] == stated.evidence.text
-    assert "bagging reduces bias" in stated.evidence.text
+    assert any(half in stated.evidence.text for half in ("bagging reduces bias", "boosting reduces variance"))
     assert wrong.score < honest.score
     assert not honest.misconceptions
+
+
+@pytest.mark.parametrize(
+    ("right", "swapped"),
+    [
+        (
+            "Bagging reduces variance and boosting reduces bias.",
+            "Bagging reduces bias and boosting reduces variance.",
+        ),
+        ("Boosting reduces bias.", "Boosting reduces variance."),
+        (
+            "Bagging mainly reduces variance, while boosting mainly reduces bias.",
+            "Bagging reduces bias. Boosting, on the other hand, reduces variance.",
+        ),
+    ],
+)
+def test_the_right_pairing_of_bagging_and_boosting_is_not_the_swap(
+    grader: Grader, right: str, swapped: str
+) -> None:
+    """The swap and the truth embed alike (0.99): only clauses bound to their concept tell them apart."""
+    assert not grade(grader, 40, right).misconceptions
+    assert [m.id for m in grade(grader, 40, swapped).misconceptions] == ["swapped-bias-variance"]
 
 
 def test_the_contradicted_key_point_earns_nothing(grader: Grader) -> None:
@@ -296,3 +318,25 @@ def test_loading_the_grader_keeps_numpy_on_one_blas_thread(tmp_path: Path) -> No
     env = os.environ | {"VIVA_EMBEDDING_MODEL": "hashing", "VIVA_CACHE_DIR": str(tmp_path)}
     done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[1]"
+
+
+def _statements(label: str) -> list[dict[str, str | int]]:
+    lines = (Path(__file__).parent / "data" / "key_point_statements.jsonl").read_text(encoding="utf-8")
+    return [row for row in map(json.loads, lines.splitlines()) if row["label"] == label]
+
+
+@pytest.mark.parametrize(
+    ("label", "most_earned", "least_earned"), [("makes", 1.0, 0.7), ("contradicts", 0.3, 0.0)]
+)
+def test_a_statement_earns_the_key_point_it_makes_and_rarely_the_one_it_contradicts(
+    grader: Grader, label: str, most_earned: float, least_earned: float
+) -> None:
+    """One sentence at a time, over the 50 questions: "makes" statements paraphrase a key point,
+    "contradicts" ones deny it in the same words (shipped calibration; fitted on these too)."""
+    rows = _statements(label)
+    grades = grader.grade_many([(int(row["question"]), str(row["statement"])) for row in rows])
+    earned = [
+        next(p for p in g.key_points if p.id == row["key_point"]).status != "missed"
+        for row, g in zip(rows, grades, strict=True)
+    ]
+    assert least_earned <= sum(earned) / len(earned) <= most_earned

@@ -9,13 +9,15 @@ statuses and a score with the fitted constants of `calibration.json`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 
 import numpy as np
 
 from viva.bank import Question
 from viva.bank.models import base_id
-from viva.grading.contradiction import admissible, contradicts, question_entities
+from viva.grading.contradiction import admissible, contradicts, question_entities, states_misconception
 from viva.grading.encoding import Encoded
 from viva.grading.rubric_index import QuestionIndex
 from viva.grading.text import Span, content_stems
@@ -157,7 +159,7 @@ def match_point(
     best_demoted, best_full, best_recall, best_lexical, best_unit = -1.0, -1.0, 0.0, 0.0, live[0]
     best_evidence, evidence_unit = -1.0, live[0]
     for variant in variants:
-        allowed = np.array([admissible(variant.stems, units[i].about, entities) for i in live])
+        allowed = _admissible_units(variant, units, live, entities)
         scores = np.where(allowed, demoted @ variant.demoted, -1.0)
         top = int(np.argmax(scores))
         if scores[top] > best_demoted:
@@ -171,7 +173,7 @@ def match_point(
             best_evidence, evidence_unit = float(evidence[shown]), live[shown]
         best_full = max(best_full, float(np.where(allowed, full @ variant.vector, -1.0).max()))
         # Words count only from sentences that may speak about the point's subject.
-        said = [s for s in sentences if admissible(variant.stems, s.about, entities)]
+        said = [s for s in sentences if admissible(mentions(variant.text), s.about, entities)]
         words = np.concatenate([s.words for s in said]) if said else np.zeros((0, 1), dtype=np.float32)
         stems = {stem for s in said for stem in s.stems}
         if len(variant.words) and len(words):
@@ -215,7 +217,9 @@ def match_misconceptions(
     ):
         point = point_ids.index(wrong.contradicts)
         rival_variants = index.key_points[point]
-        masks = {id(v): _admissible_units(v, units, live, entities) for v in (*variants, *rival_variants)}
+        masks = {id(v): _admissible_units(v, units, live, entities) for v in rival_variants} | {
+            id(v): _admissible_units(v, units, live, entities, states_misconception) for v in variants
+        }
         own = np.max([np.where(masks[id(v)], demoted @ v.demoted, -1.0) for v in variants], axis=0)
         rival = np.max([np.where(masks[id(v)], demoted @ v.demoted, -1.0) for v in rival_variants], axis=0)
         own_full = np.max([np.where(masks[id(v)], full @ v.vector, -1.0) for v in variants], axis=0)
@@ -240,9 +244,22 @@ def match_misconceptions(
 
 
 def _admissible_units(
-    statement: Encoded, units: list[Unit], live: list[int], entities: frozenset[str]
+    statement: Encoded,
+    units: list[Unit],
+    live: list[int],
+    entities: frozenset[str],
+    rule: Callable[[Iterable[str], frozenset[str], frozenset[str]], bool] = admissible,
 ) -> np.ndarray:
-    return np.array([admissible(statement.stems, units[i].about, entities) for i in live])
+    """Which live units may make (or deny) the statement: checked on its words with the question's
+    words kept, since the concepts it is about are question words ("bagging", "boosting")."""
+    mentioned = mentions(statement.text)
+    return np.array([rule(mentioned, units[i].about, entities) for i in live])
+
+
+@lru_cache(maxsize=4096)
+def mentions(text: str) -> frozenset[str]:
+    """A rubric statement's content stems, the question's words included."""
+    return frozenset(content_stems(text))
 
 
 def _distinct_share(wrong: tuple[Encoded, ...], right: tuple[Encoded, ...], unit: frozenset[str]) -> float:

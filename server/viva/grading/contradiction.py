@@ -214,3 +214,17 @@ def admissible(statement_stems: Iterable[str], unit_about: frozenset[str], entit
         return True
     subject = set(statement_stems) & entities
     return not subject or bool(subject & unit_about)
+
+
+def states_misconception(
+    text_stems: Iterable[str], unit_about: frozenset[str], entities: frozenset[str]
+) -> bool:
+    """Whether a unit can state a misconception worded with these stems (question words included).
+
+    "Bagging reduces variance and boosting reduces bias" and its swap embed alike (0.99),
+    and without the question's words they are the same words: a wording that binds
+    properties to two of the question's concepts is only compared through its clauses
+    (indexed as wordings of their own), each with the units about its one concept.
+    """
+    mentions = set(text_stems) & entities
+    return len(mentions) < 2 and admissible(mentions, unit_about, entities)
