@@ -308,7 +308,7 @@ def test_an_answer_opening_with_its_subject_opens_with_a_definition(grader: Grad
 
 
 def test_loading_the_grader_keeps_numpy_on_one_blas_thread(tmp_path: Path) -> None:
-    """Grading's products are tiny; BLAS threads woken for each of them slowed batched grading 1.6x."""
+    """Grading's products are tiny; BLAS threads woken for each of them slowed batched grading 1.36x."""
     script = (
         "from threadpoolctl import threadpool_info\n"
         "from viva.grading import load_grader\n"

@@ -188,7 +188,7 @@ def load_grader(settings: Settings | None = None) -> Grader:
     settings = settings or get_settings()
     # Grading multiplies tiny matrices (a few sentences against a few dozen statements): waking
     # BLAS threads for them costs more than it saves and competes with the encoder's own threads.
-    # One BLAS thread made grade_many 1.65x faster in batches of 8 (bench/grading_speed.py).
+    # One BLAS thread made grade_many 1.36x faster in batches of 8 (bench/grading_speed.py).
     threadpool_limits(limits=1, user_api="blas")
     return Grader(
         load_bank(settings.rubrics_dir),
