@@ -147,7 +147,7 @@ def fit(
 ) -> Calibration:
     honest = [s for s in ml if s.level in ("strong", "partial", "thin")]
     graded = [s for s in ml if s.level in datasets.BASE_LEVELS]
-    cal = base.model_copy(update={"point": fit_points(base, honest, graded, statements)})
+    cal = base.model_copy(update={"point": fit_points(base, honest, statements)})
     cal = cal.model_copy(update={"misconception": fit_misconceptions(cal, graded, statements)})
     cal = cal.model_copy(update={"thresholds": fit_thresholds(cal, ml)})
     scored = [s for s in ml if s.level in datasets.BASE_LEVELS]
@@ -199,17 +199,12 @@ def within_question_order(samples: list[Sample], scores: Sequence[float]) -> flo
     return right / total if total else 0.0
 
 
-def fit_points(
-    base: Calibration, samples: list[Sample], graded: list[Sample], statements: list[Sample]
-) -> Any:
-    """Grid search, in three passes: the wording mix alone, then the meaning reading beside it (or not),
-    then the discount for leaning towards a misconception.
+def fit_points(base: Calibration, samples: list[Sample], statements: list[Sample]) -> Any:
+    """Grid search, in two passes: the wording mix alone, then the meaning reading beside it (or not).
 
     The quality of a setting: how well whole answers are ordered by their coverage
     (strong > partial > thin), plus how well single statements are told apart: one
-    that makes a key point must earn it, one that makes another point must not. The
-    lean discount is judged with the wrong answers too (below thin), and with the
-    statements that contradict a point (they must not earn it).
+    that makes a key point must earn it, one that makes another point must not.
     """
     telling = [s for s in statements if s.level in ("makes", "other")]
 
@@ -227,7 +222,6 @@ def fit_points(
         "meaning_low": 2.0,
         "meaning_high": 3.0,
         "conflict_penalty": CONFLICT_PENALTY,
-        "lean_discount": 0.0,
     }
     steps = np.round(np.arange(0, 1.01, 0.1), 2)
     wording = [
@@ -254,13 +248,6 @@ def fit_points(
     ]
     best = max(meaning, key=quality)
 
-    def lean_quality(point: Any) -> float:
-        cal = base.model_copy(update={"point": point})
-        coverage = [_coverage(cal, s.assessment) for s in graded]
-        return within_question_order(graded, coverage) + point_accuracy(cal, statements)
-
-    leaning = [best.model_copy(update={"lean_discount": k}) for k in (0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0)]
-    best = max(leaning, key=lean_quality)
     print(f"key points: {best} (quality {quality(best):.3f})", file=sys.stderr)
     return best
 

@@ -47,13 +47,6 @@ class PointCalibration(Frozen):
     conflict_penalty: float = Field(
         description="Share of a point's strength lost when its best match negates it or swaps in an antonym."
     )
-    lean_discount: float = Field(
-        default=0.0,
-        description=(
-            "Share of a point's strength lost per unit of lean towards a misconception against it (how much "
-            "more of the misconception's wording than of the point's the answer recalls), flagged or not."
-        ),
-    )
 
 
 class MisconceptionCalibration(Frozen):

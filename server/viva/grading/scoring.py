@@ -38,16 +38,12 @@ def point_strengths(
     """How strongly each key point (or reference unit) is made, 0 to 1.
 
     A point whose best match negates it, swaps in an antonym, or lies inside a clause
-    that states a misconception (`tainted` units) loses part of its strength, and so does
-    one the answer's words lean away from, towards a misconception against it.
+    that states a misconception (`tainted` units) loses part of its strength.
     """
     c = calibration.point
     tainted_spans = [assessment.units[i].span for i in tainted or ()]
-    lean = [0.0] * len(assessment.points)
-    for wrong in assessment.misconceptions:
-        lean[wrong.point] = max(lean[wrong.point], wrong.recall_gap)
     strengths = []
-    for match, leaning in zip(assessment.points, lean, strict=True):
+    for match in assessment.points:
         mix = c.w_demoted * match.demoted + c.w_recall * match.recall + c.w_lexical * match.lexical
         by_wording = (mix - c.low) / (c.high - c.low)
         by_meaning = (match.demoted - c.meaning_low) / (c.meaning_high - c.meaning_low)
@@ -56,8 +52,6 @@ def point_strengths(
         inside = best is not None and any(s.start <= best.start and best.end <= s.end for s in tainted_spans)
         if match.conflict or inside:
             strength *= 1.0 - c.conflict_penalty
-        # Words closer to a misconception than to the point: on topic, but leaning the wrong way.
-        strength *= max(0.0, 1.0 - c.lean_discount * leaning)
         strengths.append(strength)
     return strengths
 
