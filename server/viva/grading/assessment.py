@@ -252,6 +252,8 @@ def _admissible_units(
 ) -> np.ndarray:
     """Which live units may make (or deny) the statement: checked on its words with the question's
     words kept, since the concepts it is about are question words ("bagging", "boosting")."""
+    if len(entities) < 2:
+        return np.ones(len(live), dtype=bool)  # one concept in the question: nothing to confuse it with
     mentioned = mentions(statement.text)
     return np.array([rule(mentioned, units[i].about, entities) for i in live])
 
