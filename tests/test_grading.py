@@ -177,6 +177,12 @@ def test_non_answers_score_zero_with_a_kind_message(grader: Grader, answer: str)
     assert result.follow_up is None
 
 
+@pytest.mark.parametrize("answer", ["several", "all but the first", "a[i] = *(a+i)"])
+def test_a_terse_answer_of_small_words_or_code_is_graded_not_dismissed(grader: Grader, answer: str) -> None:
+    """Mohler's graders gave each of these 4 or 5 out of 5: short is not "I don't know"."""
+    assert "non_answer" not in {f.code for f in grade(grader, 7, answer).flags}
+
+
 def test_keyboard_mash_is_gibberish(grader: Grader) -> None:
     result = grade(grader, 7, "asdkjh qwpeoi lkjh zmxncb the the overfit mnbv")
     assert result.score <= 25

@@ -129,8 +129,10 @@ def non_answer(text: str) -> str | None:
     substance = [s for s in content_stems(_DONT_KNOW.sub(" ", text)) if s not in _FILLER]
     if _DONT_KNOW.search(text) and len(substance) <= 2:
         return "dont_know"
-    if not substance:
+    if not substance and content_stems(text):
         return "dont_know"  # "Hmm, tough one... let me think." says nothing either
+    # Only small words or symbols ("several", "all but the first", "a[i] = *(a+i)") may be a terse
+    # answer: graded, not dismissed (Mohler's graders gave these 4 to 5 out of 5).
     return None
 
 
