@@ -218,11 +218,7 @@ def fit_points(base: Calibration, samples: list[Sample], statements: list[Sample
             + 0.1 * float(spearmanr(coverage, [s.grade for s in samples])[0])
         )
 
-    never = {
-        "meaning_low": 2.0,
-        "meaning_high": 3.0,
-        "conflict_penalty": CONFLICT_PENALTY,
-    }
+    never = {"meaning_low": 2.0, "meaning_high": 3.0, "conflict_penalty": CONFLICT_PENALTY}
     steps = np.round(np.arange(0, 1.01, 0.1), 2)
     wording = [
         base.point.model_copy(
@@ -247,7 +243,6 @@ def fit_points(base: Calibration, samples: list[Sample], statements: list[Sample
         for low, span in itertools.product((0.6, 0.65, 0.7, 0.75, 0.8), (0.1, 0.15, 0.2))
     ]
     best = max(meaning, key=quality)
-
     print(f"key points: {best} (quality {quality(best):.3f})", file=sys.stderr)
     return best
 
