@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from tests.fakes.openai_server import create_app, free_port, serving
 from viva.bank import load_bank
 from viva.grading import Grader, HashingEmbedder, LocalEmbedder, OpenAIEmbedder
-from viva.grading.embedders import EmbeddingError, Vectors
+from viva.grading.embedders import EmbeddingError, Vectors, length_batches
 from viva.resources import resource_dir
 
 
@@ -52,6 +52,30 @@ def test_local_spans_from_one_pass_match_the_whole_text(embedder: LocalEmbedder)
     pooled = embedder.encode_spans([text], [[[(0, len(text))], [(0, 7)]]])[0]
     assert pooled[0] @ whole > 0.98  # the same text, pooled without its special tokens
     assert pooled[1] @ whole < pooled[0] @ whole
+
+
+def test_a_texts_vectors_do_not_depend_on_the_texts_batched_with_it(embedder: LocalEmbedder) -> None:
+    text = "Dropout is disabled at test time."
+    companions = [
+        "ok",
+        "A much longer sentence, " + "about dropout and ensembles and noise, " * 8 + "ends here.",
+    ]
+    alone = embedder.encode_spans([text], [[[(0, len(text))]]])[0]
+    together = embedder.encode_spans(
+        [companions[0], text, companions[1]], [[[(0, 2)]], [[(0, len(text))]], [[(0, 5)]]]
+    )[1]
+    assert np.allclose(alone, together, atol=1e-5)
+
+
+def test_batches_hold_texts_of_similar_length_and_every_text_once() -> None:
+    texts = ["short", "tiny", "x" * 300, "y" * 120, "z" * 700, "a" * 60, "b" * 2000, "c" * 290]
+    batches = length_batches(texts, batch_size=3)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(texts)))
+    assert all(len(batch) <= 3 for batch in batches)
+    assert {0, 1, 5} in [set(batch) for batch in batches]  # short texts share a pass
+    for batch in batches:
+        lengths = [len(texts[i]) for i in batch]
+        assert max(lengths) <= 2 * max(64, min(lengths))
 
 
 def test_hashing_embedder_is_deterministic_and_normalised() -> None:

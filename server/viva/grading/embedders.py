@@ -81,6 +81,31 @@ def encode_spans(
     return out
 
 
+LENGTH_SPREAD = 2.0
+SHORT_TEXT = 64
+"""Texts up to this many characters batch together whatever their lengths: padding them costs little."""
+
+
+def length_batches(texts: Sequence[str], batch_size: int) -> list[list[int]]:
+    """The texts' indexes in batches of similar length, shortest first.
+
+    A forward pass pads every text to its batch's longest, and an answer's sentences
+    run from three words to sixty: one batch of a few answers' sentences spent most of
+    its work on padding. A batch closes at `batch_size` texts, or before a text more
+    than `LENGTH_SPREAD` times as long as its first (or than `SHORT_TEXT`). Grading a
+    server's batches of 8 answers took 22-32% less time (bench/grading_speed.py).
+    """
+    batches: list[list[int]] = []
+    for index in sorted(range(len(texts)), key=lambda i: len(texts[i])):
+        current = batches[-1] if batches else []
+        limit = LENGTH_SPREAD * max(SHORT_TEXT, len(texts[current[0]])) if current else 0
+        if current and len(current) < batch_size and len(texts[index]) <= limit:
+            current.append(index)
+        else:
+            batches.append([index])
+    return batches
+
+
 def normalize_rows(vectors: NDArray[np.floating]) -> Vectors:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     normalized: Vectors = (vectors / np.maximum(norms, 1e-12)).astype(np.float32)
@@ -116,10 +141,8 @@ class LocalEmbedder:
         import torch
 
         out: list[Vectors] = [np.zeros((0, self.dimensions), dtype=np.float32)] * len(texts)
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         tokenizer = self._model.tokenizer
-        for batch_start in range(0, len(order), self.batch_size):
-            batch = order[batch_start : batch_start + self.batch_size]
+        for batch in length_batches(texts, self.batch_size):
             features = tokenizer(
                 [texts[i] for i in batch],
                 padding=True,
