@@ -1,14 +1,20 @@
-"""The store: migrations build exactly the tables the models describe, on an empty database."""
+"""The store: migrations build exactly the tables the models describe; writers to one interview queue up."""
 
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
-from sqlmodel import SQLModel
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, SQLModel
 
 import viva.store.models  # noqa: F401
-from viva.store.database import create_database_engine, migrate
+from viva.store.database import create_database_engine, lock_row, migrate
+from viva.store.models import Interview
 
 
 def test_migrations_build_an_empty_database_matching_the_models(database_url: str) -> None:
@@ -33,3 +39,73 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
     engine.dispose()
+
+
+def _interview(key: str) -> Interview:
+    return Interview(id=key, candidate="Ada", token_hash="x" * 64, plan=["q"], options={})
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = create_database_engine(database_url)
+    migrate(engine)
+    with Session(engine) as session:
+        session.add(_interview("locked"))
+        session.commit()
+    yield engine
+    engine.dispose()
+
+
+def test_a_writer_waits_until_the_one_holding_the_row_commits(engine: Engine) -> None:
+    events: list[str] = []
+    holding = threading.Event()
+
+    def first() -> None:
+        with Session(engine) as session:
+            lock_row(session, Interview, "locked")
+            holding.set()
+            time.sleep(0.3)
+            events.append("first commits")
+            session.commit()
+
+    def second() -> None:
+        holding.wait(10)
+        with Session(engine) as session:
+            lock_row(session, Interview, "locked")
+            events.append("second has the row")
+            session.commit()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(20)
+    assert events == ["first commits", "second has the row"]
+
+
+@pytest.mark.parametrize("ending", ["rollback", "close", "error"])
+def test_a_writer_that_gives_up_without_committing_lets_the_next_one_in(engine: Engine, ending: str) -> None:
+    session = Session(engine)
+    lock_row(session, Interview, "locked")
+    if ending == "rollback":
+        session.rollback()
+    elif ending == "close":
+        session.close()
+    else:
+        with pytest.raises(IntegrityError):
+            session.add(_interview("locked"))  # the same id again
+            session.flush()
+        session.close()
+    # The given-up connection is now pooled: keep it checked out so the next writer has another.
+    spare = engine.connect()
+    done = threading.Event()
+
+    def next_writer() -> None:
+        with Session(engine) as other:
+            lock_row(other, Interview, "locked")
+            other.commit()
+        done.set()
+
+    threading.Thread(target=next_writer, daemon=True).start()
+    assert done.wait(10), "the next writer is still waiting for a lock nobody holds"
+    spare.close()
