@@ -55,6 +55,7 @@ RUBRIC_FEATURES = ["coverage", "required", "misconceptions", "echo", "log_words"
 REFERENCE_FEATURES = [
     "coverage",
     "reference_demoted",
+    "reference_demoted_text",
     "reference_recall",
     "reference_precision",
     "reference_lexical_recall",

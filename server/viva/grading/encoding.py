@@ -73,6 +73,23 @@ def encode_texts(
     return encoded
 
 
+def without_question_words(text: str, question_stems: Collection[str]) -> str:
+    """The text's words, the question's own left out: the "demoted" text, to embed as a text of its own.
+
+    Pooling the kept words' token vectors from the whole text's pass (`Encoded.demoted`)
+    is free but still carries the question through attention; in reference-answer mode a
+    separate pass over the demoted text earns its cost (see `compare_with_reference`).
+    """
+    kept = [
+        m.group() for m in _WORD_SPANS.finditer(text) if not _question_word(m.group().lower(), question_stems)
+    ]
+    return " ".join(kept) or text
+
+
+def _question_word(word: str, question_stems: Collection[str]) -> bool:
+    return stem(word) in question_stems and word not in STOP_WORDS
+
+
 def _plan(item: str | Span, question_stems: Collection[str], with_clauses: bool) -> _Plan:
     span = item if isinstance(item, Span) else Span(0, len(item), item)
     text = span.text
@@ -82,7 +99,7 @@ def _plan(item: str | Span, question_stems: Collection[str], with_clauses: bool)
     for match in _WORD_SPANS.finditer(text):
         word = match.group().lower()
         word_stem = stem(word)
-        if word_stem in question_stems and word not in STOP_WORDS:
+        if _question_word(word, question_stems):
             continue
         kept.append(match.span())
         if word not in STOP_WORDS and (len(word) > 1 or word.isdigit()):

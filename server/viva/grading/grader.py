@@ -17,7 +17,7 @@ from viva.grading.assessment import Assessment, BankTopics, assess
 from viva.grading.calibration import Calibration, shipped_calibration
 from viva.grading.delivery import assess_delivery
 from viva.grading.embedders import Embedder, embedder_from_settings
-from viva.grading.encoding import encode_texts
+from viva.grading.encoding import encode_texts, without_question_words
 from viva.grading.models import (
     Evidence,
     Flag,
@@ -117,13 +117,20 @@ class Grader:
         indexes = self._indexes_for(questions)
         answers = [normalize(a) for _, a in items]
         units = [_units(a) for a in answers]
-        flat = encode_texts(
-            self.embedder,
-            [(span, ix.question_stems) for ix, spans in zip(indexes, units, strict=True) for span in spans],
-            with_clauses=True,
-        )
+        instructions = [signals.grader_instructions(a) for a in answers]
+        # Reference-answer mode compares the whole answer, without the question's words, as a text of its own.
+        demoted: list[tuple[str | Span, frozenset[str]]] = [
+            (without_question_words(_counted(answer, skipped), ix.question_stems), frozenset[str]())
+            for ix, answer, skipped in zip(indexes, answers, instructions, strict=True)
+            if ix.question.reference_mode
+        ]
+        sentences: list[tuple[str | Span, frozenset[str]]] = [
+            (span, ix.question_stems) for ix, spans in zip(indexes, units, strict=True) for span in spans
+        ]
+        flat = encode_texts(self.embedder, sentences + demoted, with_clauses=True)
+        wholes = iter(flat[len(flat) - len(demoted) :])
         out = []
-        for ix, answer, spans in zip(indexes, answers, units, strict=True):
+        for ix, answer, spans, skipped in zip(indexes, answers, units, instructions, strict=True):
             encoded, flat = flat[: len(spans)], flat[len(spans) :]
             out.append(
                 assess(
@@ -131,11 +138,12 @@ class Grader:
                     answer,
                     encoded,
                     self._topics,
-                    instructions=signals.grader_instructions(answer),
+                    instructions=skipped,
                     non_answer=signals.non_answer(answer),
                     gibberish=signals.is_gibberish(answer, self._lexicon),
                     keyword_list=signals.is_keyword_list(answer) and not ix.expects_list,
                     words=len(words(answer)),
+                    demoted_answer=next(wholes) if ix.question.reference_mode else None,
                 )
             )
         return out
@@ -195,6 +203,15 @@ def load_grader(settings: Settings | None = None) -> Grader:
         embedder_from_settings(settings),
         cache_dir=settings.embedding_cache,
     )
+
+
+def _counted(answer: str, instructions: list[Span]) -> str:
+    """The answer without its sentences addressed to the grader (they earn nothing)."""
+    kept, start = [], 0
+    for span in sorted(instructions, key=lambda s: s.start):
+        kept.append(answer[start : span.start])
+        start = max(start, span.end)
+    return " ".join(part.strip() for part in [*kept, answer[start:]] if part.strip())
 
 
 def _units(answer: str) -> list[Span]:

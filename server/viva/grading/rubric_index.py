@@ -18,11 +18,11 @@ import numpy as np
 
 from viva.bank import KeyPoint, Misconception, Question
 from viva.grading.embedders import Embedder
-from viva.grading.encoding import Encoded, encode_texts
+from viva.grading.encoding import Encoded, encode_texts, without_question_words
 from viva.grading.signals import term_share
 from viva.grading.text import Span, clauses, content_stems, sentences
 
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"
 """Bumped whenever what is cached changes, so stale caches are ignored rather than misread."""
 
 
@@ -38,6 +38,8 @@ class QuestionIndex:
     reference: tuple[Encoded, ...]
     """The model answer's sentences and clauses: the key points of reference-answer mode."""
     model_answer: Encoded
+    demoted_model_answer: Encoded
+    """The model answer without the question's words, embedded as a text of its own."""
 
     @property
     def expects_list(self) -> bool:
@@ -81,7 +83,12 @@ class _Plan:
 
 
 def _plan(question: Question) -> _Plan:
-    texts: list[str | Span] = [question.question, question.model_answer]
+    stems = frozenset(content_stems(question.question))
+    texts: list[str | Span] = [
+        question.question,
+        question.model_answer,
+        without_question_words(question.model_answer, stems),
+    ]
     layout: list[int] = []
     statements: list[KeyPoint | Misconception] = [*question.key_points, *question.misconceptions]
     for statement in statements:
@@ -94,11 +101,11 @@ def _plan(question: Question) -> _Plan:
         texts.extend(variants)
         layout.append(len(variants))
     texts.extend(reference_units(question.model_answer))
-    return _Plan(question, frozenset(content_stems(question.question)), texts, layout)
+    return _Plan(question, stems, texts, layout)
 
 
 def _assemble(plan: _Plan, encoded: list[Encoded]) -> QuestionIndex:
-    prompt, model_answer, rest = encoded[0], encoded[1], encoded[2:]
+    prompt, model_answer, demoted_model_answer, rest = encoded[0], encoded[1], encoded[2], encoded[3:]
     statements: list[tuple[Encoded, ...]] = []
     for count in plan.layout:
         statements.append(tuple(rest[:count]))
@@ -112,6 +119,7 @@ def _assemble(plan: _Plan, encoded: list[Encoded]) -> QuestionIndex:
         misconceptions=tuple(statements[n_points:]),
         reference=tuple(rest),
         model_answer=model_answer,
+        demoted_model_answer=demoted_model_answer,
     )
 
 
