@@ -124,10 +124,10 @@ class Grader:
             for ix, answer, skipped in zip(indexes, answers, instructions, strict=True)
             if ix.question.reference_mode
         ]
-        sentences: list[tuple[str | Span, frozenset[str]]] = [
+        spans_to_encode: list[tuple[str | Span, frozenset[str]]] = [
             (span, ix.question_stems) for ix, spans in zip(indexes, units, strict=True) for span in spans
         ]
-        flat = encode_texts(self.embedder, sentences + demoted, with_clauses=True)
+        flat = encode_texts(self.embedder, spans_to_encode + demoted, with_clauses=True)
         wholes = iter(flat[len(flat) - len(demoted) :])
         out = []
         for ix, answer, spans, skipped in zip(indexes, answers, units, instructions, strict=True):
