@@ -7,7 +7,9 @@ Starts `viva serve` (SQLite in a temporary folder), then measures:
 - one answer end to end, sent one after another: p50 and p95 latency;
 - answers per second with 16 and with 32 concurrent clients (bounded in count and
   time), as a ratio of the bare rate (target >= 0.8, p95 < 1 s at 32), with the
-  server's mean grading batch;
+  server's mean grading batch and its CPU time per answer;
+- the same 32 clients on `POST /api/v1/grade`, which stores nothing: the cost of
+  storing each answer and asking the next question is the difference;
 - the server's resident memory when ready and after the load (target < 1 GB);
 for a server on the default model and one on its int8 ONNX build.
 """
@@ -15,10 +17,12 @@ for a server on the default model and one on its int8 ONNX build.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import statistics
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -34,8 +38,12 @@ PER_CLIENT = 12
 TIME_LIMIT = 120.0
 
 
+def _rows() -> list[datasets.Labelled]:
+    return [r for r in datasets.labelled() if r.level in datasets.BASE_LEVELS]
+
+
 def _answers() -> list[str]:
-    return [r.answer for r in datasets.labelled() if r.level in datasets.BASE_LEVELS]
+    return [r.answer for r in _rows()]
 
 
 def _start(client: httpx.Client, count: int) -> tuple[str, dict[str, str]]:
@@ -60,9 +68,12 @@ def sequential(server: ServerProcess, answers: list[str]) -> list[float]:
     return latencies
 
 
-async def concurrent(
-    server: ServerProcess, answers: list[str], clients: int
-) -> tuple[int, float, list[float]]:
+Load = tuple[int, float, list[float]]
+"""Answers done, seconds taken, each answer's latency."""
+
+
+async def concurrent(server: ServerProcess, answers: list[str], clients: int) -> Load:
+    """Each client starts an interview and answers its questions: stored, graded, the next one asked."""
     latencies: list[float] = []
     deadline = time.monotonic() + TIME_LIMIT
 
@@ -88,10 +99,40 @@ async def concurrent(
             done += 1
         return done
 
+    return await _clients(server, clients, candidate, latencies)
+
+
+async def grading_only(server: ServerProcess, rows: list[datasets.Labelled], clients: int) -> Load:
+    """Each client sends answers to `POST /api/v1/grade`: graded, nothing stored."""
+    latencies: list[float] = []
+    deadline = time.monotonic() + TIME_LIMIT
+
+    async def client(number: int, http: httpx.AsyncClient) -> int:
+        done = 0
+        for i in range(PER_CLIENT):
+            if time.monotonic() > deadline:
+                break
+            row = rows[(number * PER_CLIENT + i) % len(rows)]
+            begin = time.perf_counter()
+            response = await http.post("/api/v1/grade", json={"question": row.question, "answer": row.answer})
+            latencies.append(time.perf_counter() - begin)
+            response.raise_for_status()
+            done += 1
+        return done
+
+    return await _clients(server, clients, client, latencies)
+
+
+async def _clients(
+    server: ServerProcess,
+    clients: int,
+    work: Callable[[int, httpx.AsyncClient], Awaitable[int]],
+    latencies: list[float],
+) -> Load:
     limits = httpx.Limits(max_connections=clients)
     async with httpx.AsyncClient(base_url=server.url, timeout=120, limits=limits) as http:
         begin = time.perf_counter()
-        counts = await asyncio.gather(*(candidate(n, http) for n in range(clients)))
+        counts = await asyncio.gather(*(work(n, http) for n in range(clients)))
         elapsed = time.perf_counter() - begin
     return sum(counts), elapsed, latencies
 
@@ -108,6 +149,13 @@ def bare_encode_rate(embedder: Embedder, answers: list[str]) -> float:
     begin = time.perf_counter()
     embedder.encode(sentences)
     return len(answers) / (time.perf_counter() - begin)
+
+
+def cpu_seconds(server: ServerProcess) -> float:
+    """The server process's CPU time so far, user and system, all threads."""
+    assert server.process is not None
+    fields = Path(f"/proc/{server.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def resident_mb(server: ServerProcess) -> float:
@@ -157,6 +205,7 @@ def serve(model: str, answers: list[str], bare_default: float, bare_own: float) 
             )
             for clients in (16, 32):
                 batches_before, answers_before = mean_batch(server)
+                cpu_before = cpu_seconds(server)
                 done, elapsed, under_load = asyncio.run(concurrent(server, answers, clients))
                 batches, graded = mean_batch(server)
                 rate = done / elapsed
@@ -166,7 +215,16 @@ def serve(model: str, answers: list[str], bare_default: float, bare_own: float) 
                     f" bare rate {rate / bare_own:4.2f})"
                     f"   p95 {percentile(under_load, 0.95) * 1000:6.0f} ms"
                     f"   mean batch {(graded - answers_before) / max(1.0, batches - batches_before):4.1f}"
+                    f"   server CPU {(cpu_seconds(server) - cpu_before) / done * 1000:4.1f} ms per answer"
                 )
+            # The same load on grading alone: what storing each answer and asking the next question costs.
+            cpu_before = cpu_seconds(server)
+            done, elapsed, under_load = asyncio.run(grading_only(server, _rows(), 32))
+            print(
+                f"32 clients on POST /api/v1/grade (nothing stored) {done / elapsed:7.1f} answers/s"
+                f"   p95 {percentile(under_load, 0.95) * 1000:6.0f} ms"
+                f"   server CPU {(cpu_seconds(server) - cpu_before) / done * 1000:4.1f} ms per answer"
+            )
             loaded_mb = resident_mb(server)
             print(f"server RSS when ready                     {ready_mb:7.0f} MB")
             print(
