@@ -70,69 +70,59 @@ def sequential(server: ServerProcess, answers: list[str]) -> list[float]:
 
 Load = tuple[int, float, list[float]]
 """Answers done, seconds taken, each answer's latency."""
+Request = tuple[str, dict[str, object], dict[str, str]]
+"""A POST: its path, JSON body and headers."""
 
 
 async def concurrent(server: ServerProcess, answers: list[str], clients: int) -> Load:
     """Each client starts an interview and answers its questions: stored, graded, the next one asked."""
-    latencies: list[float] = []
-    deadline = time.monotonic() + TIME_LIMIT
 
-    async def candidate(number: int, http: httpx.AsyncClient) -> int:
-        started = (
-            await http.post(
-                "/api/v1/interviews",
-                json={"candidate": f"C{number}", "count": PER_CLIENT, "follow_ups": False},
-            )
-        ).json()
+    async def candidate(number: int, http: httpx.AsyncClient) -> list[Request]:
+        body = {"candidate": f"C{number}", "count": PER_CLIENT, "follow_ups": False}
+        started = (await http.post("/api/v1/interviews", json=body)).json()
         auth = {"Authorization": f"Bearer {started['token']}"}
-        done = 0
-        for i in range(PER_CLIENT):
-            if time.monotonic() > deadline:
-                break
-            text = answers[(number * PER_CLIENT + i) % len(answers)]
-            begin = time.perf_counter()
-            response = await http.post(
-                f"/api/v1/interviews/{started['id']}/answers", json={"answer": text}, headers=auth
-            )
-            latencies.append(time.perf_counter() - begin)
-            response.raise_for_status()
-            done += 1
-        return done
+        path = f"/api/v1/interviews/{started['id']}/answers"
+        return [
+            (path, {"answer": answers[(number * PER_CLIENT + i) % len(answers)]}, auth)
+            for i in range(PER_CLIENT)
+        ]
 
-    return await _clients(server, clients, candidate, latencies)
+    return await _run(server, clients, candidate)
 
 
 async def grading_only(server: ServerProcess, rows: list[datasets.Labelled], clients: int) -> Load:
     """Each client sends answers to `POST /api/v1/grade`: graded, nothing stored."""
+
+    async def client(number: int, _: httpx.AsyncClient) -> list[Request]:
+        picked = [rows[(number * PER_CLIENT + i) % len(rows)] for i in range(PER_CLIENT)]
+        return [("/api/v1/grade", {"question": r.question, "answer": r.answer}, {}) for r in picked]
+
+    return await _run(server, clients, client)
+
+
+async def _run(
+    server: ServerProcess, clients: int, plan: Callable[[int, httpx.AsyncClient], Awaitable[list[Request]]]
+) -> Load:
+    """`clients` clients side by side, each sending its planned requests one after another until TIME_LIMIT."""
     latencies: list[float] = []
     deadline = time.monotonic() + TIME_LIMIT
 
     async def client(number: int, http: httpx.AsyncClient) -> int:
         done = 0
-        for i in range(PER_CLIENT):
+        for path, body, headers in await plan(number, http):
             if time.monotonic() > deadline:
                 break
-            row = rows[(number * PER_CLIENT + i) % len(rows)]
             begin = time.perf_counter()
-            response = await http.post("/api/v1/grade", json={"question": row.question, "answer": row.answer})
+            response = await http.post(path, json=body, headers=headers)
             latencies.append(time.perf_counter() - begin)
             response.raise_for_status()
             done += 1
         return done
 
-    return await _clients(server, clients, client, latencies)
-
-
-async def _clients(
-    server: ServerProcess,
-    clients: int,
-    work: Callable[[int, httpx.AsyncClient], Awaitable[int]],
-    latencies: list[float],
-) -> Load:
     limits = httpx.Limits(max_connections=clients)
     async with httpx.AsyncClient(base_url=server.url, timeout=120, limits=limits) as http:
         begin = time.perf_counter()
-        counts = await asyncio.gather(*(work(n, http) for n in range(clients)))
+        counts = await asyncio.gather(*(client(n, http) for n in range(clients)))
         elapsed = time.perf_counter() - begin
     return sum(counts), elapsed, latencies
 
