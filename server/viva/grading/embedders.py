@@ -83,7 +83,8 @@ def encode_spans(
 
 LENGTH_SPREAD = 2.0
 SHORT_TEXT = 64
-"""Texts up to this many characters batch together whatever their lengths: padding them costs little."""
+"""A batch that starts with a shorter text is cut as if it started at this many characters:
+padding short texts costs little, and more passes cost more."""
 
 
 def length_batches(texts: Sequence[str], batch_size: int) -> list[list[int]]:
@@ -92,8 +93,9 @@ def length_batches(texts: Sequence[str], batch_size: int) -> list[list[int]]:
     A forward pass pads every text to its batch's longest, and an answer's sentences
     run from three words to sixty: one batch of a few answers' sentences spent most of
     its work on padding. A batch closes at `batch_size` texts, or before a text more
-    than `LENGTH_SPREAD` times as long as its first (or than `SHORT_TEXT`). Grading a
-    server's batches of 8 answers took 22-32% less time (bench/grading_speed.py).
+    than `LENGTH_SPREAD` times as long as its first (or as `SHORT_TEXT`). In a server's
+    batches of 8 answers, grading took 16.3 ms per answer instead of 20.1
+    (bench/grading_speed.py).
     """
     batches: list[list[int]] = []
     for index in sorted(range(len(texts)), key=lambda i: len(texts[i])):
