@@ -35,6 +35,7 @@ from sklearn.linear_model import Ridge
 
 from bench import datasets
 from bench.assessments import assess_all
+from viva.bank import Question
 from viva.config import get_settings
 from viva.grading.assessment import Assessment
 from viva.grading.calibration import (
@@ -43,7 +44,7 @@ from viva.grading.calibration import (
     Calibration,
     load_calibration,
 )
-from viva.grading.grader import load_grader
+from viva.grading.grader import Grader, load_grader
 from viva.grading.scoring import (
     judge,
     measure,
@@ -133,6 +134,7 @@ def main(argv: Sequence[str]) -> None:
     )
     print("\n== Reference mode, Mohler: fitted on assignments 1, 3, 5, 7, reported on 2, 4, 6, 8")
     report_reference(half, [s for s in mohler if not s.fit])
+    report_reference_off_topic(half, grader, [r for r in mohler_rows if int(r.group) % 2 == 0])
     if args.write:
         full = fit(base, ml, mohler, statements, "all")
         CALIBRATION_FILE.write_text(
@@ -154,6 +156,10 @@ def fit(
     scored = [s for s in ml if s.level in datasets.BASE_LEVELS]
     rubric = fit_answer(cal, scored, RUBRIC_FEATURES)
     reference = fit_answer(cal, mohler, REFERENCE_FEATURES)
+    off_topic = fit_reference_off_topic(cal.model_copy(update={"reference": reference}), mohler)
+    cal = cal.model_copy(
+        update={"thresholds": cal.thresholds.model_copy(update={"reference_off_topic": off_topic})}
+    )
     return cal.model_copy(
         update={
             "version": f"2026-11-25/{scope}",
@@ -168,6 +174,30 @@ def fit(
             "bands": fit_bands(cal.model_copy(update={"rubric": rubric}), scored),
         }
     )
+
+
+REFERENCE_OFF_TOPIC_COST = 0.002
+"""Policy: the reference-mode off-topic rule may cost the fitted half's Pearson at most this much."""
+
+
+def fit_reference_off_topic(cal: Calibration, mohler: list[Sample]) -> float:
+    """The largest reference-mode off-topic threshold that keeps the fitted Mohler answers' Pearson
+    (Mohler's graders gave most answers some credit: only what they rated poor may be flagged)."""
+    grades = np.array([s.grade for s in mohler])
+
+    def pearson(threshold: float) -> float:
+        thresholds = cal.thresholds.model_copy(update={"reference_off_topic": threshold})
+        trial = cal.model_copy(update={"thresholds": thresholds})
+        return float(pearsonr([judge(s.assessment, trial).score for s in mohler], grades)[0])
+
+    unflagged = pearson(0.0)
+    kept = 0.0
+    for threshold in (0.01, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1):
+        if pearson(threshold) < unflagged - REFERENCE_OFF_TOPIC_COST:
+            break
+        kept = threshold
+    print(f"reference off-topic threshold: {kept}", file=sys.stderr)
+    return kept
 
 
 def fit_bands(cal: Calibration, samples: list[Sample]) -> list[tuple[int, str]]:
@@ -497,6 +527,29 @@ def report_reference(cal: Calibration, samples: list[Sample]) -> None:
         print(
             f"    assignment {group}: Pearson {pearsonr(scores[mask], grades[mask])[0]:.3f} (n {mask.sum()})"
         )
+
+
+def report_reference_off_topic(cal: Calibration, grader: Grader, rows: list[datasets.Graded]) -> None:
+    """Answers flagged off-topic against their own reference, and the same answers sent to another
+    assignment's question (a different topic of the same course): how many of those are flagged."""
+    own = assess_all(grader, [(r.question, r.answer) for r in rows], "mohler")
+    flagged = [r.grade for r, a in zip(rows, own, strict=True) if "off_topic" in judge(a, cal).flags]
+    by_group: dict[str, list[Question]] = {}
+    for r in rows:
+        if r.question not in by_group.setdefault(r.group, []):
+            by_group[r.group].append(r.question)
+    groups = sorted(by_group, key=int)
+    following = {g: by_group[groups[(n + 1) % len(groups)]] for n, g in enumerate(groups)}
+    crossed = [(following[r.group][i % len(following[r.group])], r.answer) for i, r in enumerate(rows[::2])]
+    judged = [judge(a, cal) for a in assess_all(grader, crossed, "mohler-crossed")]
+    print(
+        f"  off-topic flags on their own question: {len(flagged)}/{len(rows)}"
+        f" (graders' mean {np.mean(flagged) if flagged else float('nan'):.1f}/5)"
+    )
+    print(
+        f"  answered to another assignment's question: flagged {sum('off_topic' in j.flags for j in judged)}/{len(judged)},"
+        f" mean score {np.mean([j.score for j in judged]):.0f}"
+    )
 
 
 def run() -> None:

@@ -255,6 +255,14 @@ def test_reference_mode_compares_what_the_answer_adds_to_the_question(grader: Gr
     assert abs(ordered.reference["demoted_text"] - added.reference["demoted_text"]) < 0.05
 
 
+def test_reference_mode_flags_an_answer_about_something_else(grader: Grader) -> None:
+    question = reference_question("What is a variable?", "A named location in memory that stores a value.")
+    bread = grader.grade(question, "Bake the bread at 220 degrees for thirty minutes, then let it cool.")
+    answer = grader.grade(question, "It is a named place in memory that holds a value.")
+    assert "off_topic" in [f.code for f in bread.flags] and bread.score <= 25
+    assert not answer.flags and answer.score >= 70
+
+
 def test_grade_many_grades_each_answer_like_grade(grader: Grader) -> None:
     items: list[tuple[int | str, str]] = [
         (7, STRONG_OVERFITTING),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from viva.grading.assessment import Assessment, MisconceptionMatch
-from viva.grading.calibration import Calibration, MisconceptionCalibration
+from viva.grading.calibration import Calibration, MisconceptionCalibration, Thresholds
 from viva.grading.models import FlagCode, Status
 
 MAX_COUNTED_MISCONCEPTIONS = 2
@@ -181,11 +181,19 @@ def _flags(
         rubric
         and assessment.topic_margin <= -t.off_topic_margin
         and features["coverage"] < t.off_topic_coverage
-    ):
+    ) or (not rubric and reference_off_topic(assessment, t)):
         flags.append("off_topic")
     if stated:
         flags.append("misconception")
     return flags
+
+
+def reference_off_topic(assessment: Assessment, thresholds: Thresholds) -> bool:
+    """With a reference answer alone there are no other questions to compare with: an answer that
+    shares nothing with the reference beyond the question's own words is off-topic. Mohler's
+    graders gave most answers some credit, so without this a recipe for bread scored 52/100."""
+    reference = assessment.reference
+    return max(reference["demoted"], reference["demoted_text"]) < thresholds.reference_off_topic
 
 
 def _cap(calibration: Calibration, flag: FlagCode) -> float:
