@@ -113,7 +113,6 @@ class Thresholds(Frozen):
     echo_novel: int = Field(description="...it adds at most this many words of its own...")
     echo_coverage: float = Field(description="...and it covers less than this of the rubric.")
     reference_off_topic: float = Field(
-        default=0.0,
         description="Reference mode: flag off-topic when the answer's cosines with the reference, the "
         "question's words left out (pooled, and each embedded as a text of its own), are both below this.",
     )
