@@ -263,6 +263,13 @@ def test_reference_mode_flags_an_answer_about_something_else(grader: Grader) -> 
     assert not answer.flags and answer.score >= 70
 
 
+@pytest.mark.parametrize("answer", ["What is a variable?", "A variable is a variable.", "variable, variable"])
+def test_reference_mode_flags_an_answer_made_of_the_questions_words(grader: Grader, answer: str) -> None:
+    question = reference_question("What is a variable?", "A named location in memory that stores a value.")
+    grade = grader.grade(question, answer)
+    assert "echo" in [f.code for f in grade.flags] and grade.score <= 25
+
+
 def test_grade_many_grades_each_answer_like_grade(grader: Grader) -> None:
     items: list[tuple[int | str, str]] = [
         (7, STRONG_OVERFITTING),

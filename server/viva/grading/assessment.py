@@ -20,7 +20,7 @@ from viva.bank.models import base_id
 from viva.grading.contradiction import admissible, contradicts, question_entities, states_misconception
 from viva.grading.encoding import Encoded
 from viva.grading.rubric_index import QuestionIndex
-from viva.grading.text import Span, content_stems
+from viva.grading.text import Span, content_stems, words
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,8 @@ class Assessment:
     """Share of the answer's content words that only repeat the question's."""
     novel: int
     """How many different content words the answer adds to the question's."""
+    restates: bool
+    """Every word of the answer is a word of the question, small words included: a restatement."""
     topic_margin: float
     """Own key-point fit minus the best fit among the other questions (negative: another question fits better)."""
     closest_other: int | None
@@ -279,6 +281,13 @@ def _recall(variants: tuple[Encoded, ...], words: np.ndarray) -> float:
     return max(scores, default=0.0)
 
 
+def restates(question: str, answer: str) -> bool:
+    """No word of the answer is new to the question. Unlike `echo_share` this counts small words:
+    "all but the first" and "one" are whole answers (Mohler's graders gave them full marks)."""
+    said = set(words(answer.lower()))
+    return bool(said) and said <= set(words(question.lower()))
+
+
 def echo_share(question_stems: frozenset[str], answer: str) -> float:
     stems = content_stems(answer)
     if not stems:
@@ -364,6 +373,7 @@ def assess(
         words=words,
         echo=echo_share(index.question_stems, counted_text),
         novel=len(set(content_stems(counted_text)) - index.question_stems),
+        restates=restates(index.question.question, counted_text),
         topic_margin=own - float(best_other),
         closest_other=closest,
         reference=reference,

@@ -167,10 +167,11 @@ def _flags(
         flags.append("grader_instructions")
     if assessment.keyword_list:
         flags.append("keyword_list")
-    # Echo and off-topic need a rubric: against a reference answer alone, "Global variables have
-    # file scope." (full marks in Mohler's set) is three-quarters the question's own words.
+    # The looser echo rule and the rubric's off-topic rule need a rubric: against a reference answer
+    # alone, "Global variables have file scope." (full marks in Mohler's set) is three-quarters the
+    # question's own words. An answer of nothing but the question's words is an echo in either mode.
     rubric = not assessment.question.reference_mode
-    if (
+    if assessment.restates or (
         rubric
         and assessment.echo >= t.echo_share
         and assessment.novel <= t.echo_novel
