@@ -281,6 +281,11 @@ def _recall(variants: tuple[Encoded, ...], words: np.ndarray) -> float:
     return max(scores, default=0.0)
 
 
+def counts(start: int, instructions: list[Span]) -> bool:
+    """Whether the sentence starting here counts: those addressed to the grader earn nothing."""
+    return not any(ex.start <= start < ex.end for ex in instructions)
+
+
 def restates(question: str, answer: str) -> bool:
     """No word of the answer is new to the question. Unlike `echo_share` this counts small words:
     "all but the first" and "one" are whole answers (Mohler's graders gave them full marks)."""
@@ -341,7 +346,7 @@ def assess(
     embedded as a text of its own (`without_question_words`)."""
     entities = question_entities(index.question.question)
     units = answer_units(encoded, instructions, entities)
-    counted = [e for e in encoded if not any(ex.start <= e.start < ex.end for ex in instructions)]
+    counted = [e for e in encoded if counts(e.start, instructions)]
     answer_words = (
         np.concatenate([e.words for e in counted]) if counted else np.zeros((0, 1), dtype=np.float32)
     )

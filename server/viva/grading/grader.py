@@ -13,7 +13,7 @@ from viva.bank import Bank, KeyPoint, Question, load_bank
 from viva.bank.models import QuestionSpec, fingerprint
 from viva.config import Settings, get_settings
 from viva.grading import signals
-from viva.grading.assessment import Assessment, BankTopics, assess
+from viva.grading.assessment import Assessment, BankTopics, assess, counts
 from viva.grading.calibration import Calibration, shipped_calibration
 from viva.grading.delivery import assess_delivery
 from viva.grading.embedders import Embedder, embedder_from_settings
@@ -120,8 +120,13 @@ class Grader:
         instructions = [signals.grader_instructions(a) for a in answers]
         # Reference-answer mode compares the whole answer, without the question's words, as a text of its own.
         demoted: list[tuple[str | Span, frozenset[str]]] = [
-            (without_question_words(_counted(answer, skipped), ix.question_stems), frozenset[str]())
-            for ix, answer, skipped in zip(indexes, answers, instructions, strict=True)
+            (
+                without_question_words(
+                    " ".join(s.text for s in spans if counts(s.start, skipped)), ix.question_stems
+                ),
+                frozenset[str](),
+            )
+            for ix, spans, skipped in zip(indexes, units, instructions, strict=True)
             if ix.question.reference_mode
         ]
         spans_to_encode: list[tuple[str | Span, frozenset[str]]] = [
@@ -203,15 +208,6 @@ def load_grader(settings: Settings | None = None) -> Grader:
         embedder_from_settings(settings),
         cache_dir=settings.embedding_cache,
     )
-
-
-def _counted(answer: str, instructions: list[Span]) -> str:
-    """The answer without its sentences addressed to the grader (they earn nothing)."""
-    kept, start = [], 0
-    for span in sorted(instructions, key=lambda s: s.start):
-        kept.append(answer[start : span.start])
-        start = max(start, span.end)
-    return " ".join(part.strip() for part in [*kept, answer[start:]] if part.strip())
 
 
 def _units(answer: str) -> list[Span]:
