@@ -10,6 +10,7 @@ import pytest
 
 from viva.errors import UnknownQuestionError
 from viva.grading import Grade, Grader, reference_question
+from viva.grading.calibration import load_calibration
 
 STRONG_OVERFITTING = (
     "Overfitting is when a model memorises the quirks and random noise of its training set instead of the "
@@ -379,3 +380,18 @@ def test_a_statement_earns_the_key_point_it_makes_and_less_often_one_it_denies(
         for row, g in zip(rows, grades, strict=True)
     ]
     assert least_earned <= sum(earned) / len(earned) <= most_earned
+
+
+def test_the_readme_states_the_caps_the_grader_applies() -> None:
+    readme = " ".join((Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8").split())
+    stated = readme.split("Flags cap the score (", 1)[1].split(")", 1)[0]
+    caps = load_calibration().caps
+    for label, cap in {
+        "instructions to the grader": caps.grader_instructions,
+        "echo": caps.echo,
+        "off-topic": caps.off_topic,
+        "bag of terms": caps.keyword_list,
+        "gibberish": caps.gibberish,
+        "a stated misconception": caps.misconception,
+    }.items():
+        assert f"{label} {cap}" in stated, f"README says the {label} cap is not {cap}"
