@@ -16,6 +16,9 @@ half only:
 4. the answer score: ridge regression of the human grade on the answer features,
    then an isotonic map of its output onto 0-100.
 The caps (the most a flagged answer can score) are policy, not fitted.
+
+Last, the shipped calibration is reported on the sealed set (`datasets.SEALED`):
+answers to all 50 questions that no constant, feature or rubric was chosen on.
 """
 
 from __future__ import annotations
@@ -93,13 +96,7 @@ def main(argv: Sequence[str]) -> None:
     parser.add_argument("--write", action="store_true", help="refit on all data and write calibration.json")
     args = parser.parse_args(argv)
     grader = load_grader(get_settings())
-    ml_rows = datasets.labelled()
-    ml = [
-        Sample(a, r.grade, r.level, not r.held_out)
-        for r, a in zip(
-            ml_rows, assess_all(grader, [(r.question, r.answer) for r in ml_rows], "labelled"), strict=True
-        )
-    ]
+    ml = _labelled_samples(grader, datasets.labelled(), "labelled")
     mohler_rows = datasets.mohler()
     mohler = [
         Sample(a, r.grade, r.group, int(r.group) % 2 == 1)
@@ -135,14 +132,24 @@ def main(argv: Sequence[str]) -> None:
     print("\n== Reference mode, Mohler: fitted on assignments 1, 3, 5, 7, reported on 2, 4, 6, 8")
     report_reference(half, [s for s in mohler if not s.fit])
     report_reference_off_topic(half, grader, [r for r in mohler_rows if int(r.group) % 2 == 0])
+    shipped = base
     if args.write:
-        full = fit(base, ml, mohler, statements, "all")
+        shipped = fit(base, ml, mohler, statements, "all")
         CALIBRATION_FILE.write_text(
-            json.dumps(full.model_dump(mode="json"), indent=2) + "\n", encoding="utf-8"
+            json.dumps(shipped.model_dump(mode="json"), indent=2) + "\n", encoding="utf-8"
         )
         print(
             f"\nwrote {CALIBRATION_FILE} (fitted on all {len(ml)} labelled answers and {len(mohler)} Mohler answers)"
         )
+    print(
+        "\n== Sealed set: the shipped calibration on answers nothing was fitted or chosen on, all 50 questions"
+    )
+    report_rubric(shipped, _labelled_samples(grader, datasets.sealed(), "sealed"))
+
+
+def _labelled_samples(grader: Grader, rows: list[datasets.Labelled], label: str) -> list[Sample]:
+    assessments = assess_all(grader, [(r.question, r.answer) for r in rows], label)
+    return [Sample(a, r.grade, r.level, not r.held_out) for r, a in zip(rows, assessments, strict=True)]
 
 
 def fit(
@@ -495,7 +502,9 @@ def report_rubric(cal: Calibration, samples: list[Sample]) -> dict[str, float]:
     limits = {"echo": 25, "off_topic": 25, "gibberish": 25, "injection": 25, "idk": 0}
     caught = {}
     for level, limit in limits.items():
-        got = by_level.get(level, [])
+        if level not in by_level:
+            continue
+        got = by_level[level]
         caught[level] = sum(v <= limit for v in got) / max(len(got), 1)
         verdict = "ok" if all(v <= limit for v in got) else "FAIL"
         print(
@@ -505,7 +514,8 @@ def report_rubric(cal: Calibration, samples: list[Sample]) -> dict[str, float]:
         (s, p) for s in samples if s.level == "keywords" for p in partials[s.assessment.question.id]
     ]
     keyword_below = sum(scores[id(s)] < p for s, p in keyword_pairs)
-    print(f"  keyword lists below partial (pairs) {keyword_below}/{len(keyword_pairs)}")
+    if keyword_pairs:
+        print(f"  keyword lists below partial (pairs) {keyword_below}/{len(keyword_pairs)}")
     return {
         "order": order,
         "honest_order": honest_order,

@@ -15,6 +15,9 @@ from viva.grading.text import normalize
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 LABELLED = ROOT / "tests" / "data" / "graded_answers.jsonl"
+SEALED = ROOT / "tests" / "data" / "sealed_answers.jsonl"
+"""Answers written from the seed alone, by writers who saw neither the rubrics nor the labelled set.
+Nothing is fitted or chosen on them: `bench.calibrate` reports the shipped grader's figures on them."""
 MOHLER = SHARED / "data" / "mohler-dev.csv"
 SEMEVAL = {name: SHARED / "data" / f"semeval-train-{name}.csv" for name in ("beetle", "scientsbank")}
 BASE_LEVELS = ("strong", "partial", "thin", "wrong")
@@ -29,7 +32,7 @@ class Labelled:
     grade: float
     answer: str
     batch: str
-    """"a": the first writers' answers; "b": a second, independent batch of candidates."""
+    """"a": the first writers' answers; "b": a second, independent batch of candidates; "sealed": `SEALED`."""
 
     @property
     def held_out(self) -> bool:
@@ -48,9 +51,13 @@ class Graded:
     label: str = ""
 
 
-def labelled() -> list[Labelled]:
-    rows = [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines() if line.strip()]
+def labelled(path: Path = LABELLED) -> list[Labelled]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     return [Labelled(r["question"], r["level"], float(r["grade"]), r["answer"], r["batch"]) for r in rows]
+
+
+def sealed() -> list[Labelled]:
+    return labelled(SEALED)
 
 
 def mohler() -> list[Graded]:
