@@ -29,6 +29,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -118,7 +119,8 @@ def main(argv: Sequence[str]) -> None:
         base, [s for s in ml if s.fit], [s for s in mohler if s.fit], [s for s in statements if s.fit], "half"
     )
     print("\n== Rubric mode, labelled ML set: fitted on odd questions, reported on even ones")
-    report_rubric(half, [s for s in ml if not s.fit])
+    held_out = [s for s in ml if not s.fit]
+    report_rubric(half, held_out)
     print("\n   (on the fitted half, for comparison)")
     report_rubric(half, [s for s in ml if s.fit])
     print("\n== Key points, one statement at a time: fitted on odd questions, reported on even ones")
@@ -144,7 +146,53 @@ def main(argv: Sequence[str]) -> None:
     print(
         "\n== Sealed set: the shipped calibration on answers nothing was fitted or chosen on, all 50 questions"
     )
-    report_rubric(shipped, _labelled_samples(grader, datasets.sealed(), "sealed"))
+    sealed = _labelled_samples(grader, datasets.sealed(), "sealed")
+    report_rubric(shipped, sealed)
+    levels_chart(
+        {
+            "labelled ML set, held-out half": [(s.level, judge(s.assessment, half).score) for s in held_out],
+            "sealed set, shipped calibration": [
+                (s.level, judge(s.assessment, shipped).score) for s in sealed
+            ],
+        },
+        CHART,
+    )
+    print(f"\nchart: {CHART}")
+
+
+CHART = Path(__file__).resolve().parent / "results" / "calibration.png"
+LEVEL_ORDER = [
+    "strong",
+    "partial",
+    "thin",
+    "wrong",
+    "keywords",
+    "off_topic",
+    "echo",
+    "injection",
+    "gibberish",
+    "idk",
+]
+
+
+def levels_chart(panels: dict[str, list[tuple[str, int]]], path: Path) -> None:
+    """One box per level of answer: how far apart the levels' scores sit, and where wrong answers land."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 4.5), sharey=True)
+    for axis, (title, scores) in zip(np.atleast_1d(axes), panels.items(), strict=True):
+        levels = [level for level in LEVEL_ORDER if any(lv == level for lv, _ in scores)]
+        axis.boxplot([[v for lv, v in scores if lv == level] for level in levels], tick_labels=levels)
+        axis.set_title(title)
+        axis.tick_params(axis="x", rotation=45)
+    np.atleast_1d(axes)[0].set_ylabel("Viva score (0-100)")
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=110)
+    plt.close(figure)
 
 
 def _labelled_samples(grader: Grader, rows: list[datasets.Labelled], label: str) -> list[Sample]:
