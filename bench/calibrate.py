@@ -133,7 +133,12 @@ def main(argv: Sequence[str]) -> None:
     )
     print("\n== Reference mode, Mohler: fitted on assignments 1, 3, 5, 7, reported on 2, 4, 6, 8")
     report_reference(half, [s for s in mohler if not s.fit])
-    report_reference_off_topic(half, grader, [r for r in mohler_rows if int(r.group) % 2 == 0])
+    report_reference_off_topic(
+        half,
+        grader,
+        [s for s in mohler if not s.fit],
+        [r for r in mohler_rows if int(r.group) % 2 == 0],
+    )
     shipped = base
     if args.write:
         shipped = fit(base, ml, mohler, statements, "all")
@@ -587,11 +592,13 @@ def report_reference(cal: Calibration, samples: list[Sample]) -> None:
         )
 
 
-def report_reference_off_topic(cal: Calibration, grader: Grader, rows: list[datasets.Graded]) -> None:
-    """Answers flagged off-topic against their own reference, and the same answers sent to another
-    assignment's question (a different topic of the same course): how many of those are flagged."""
-    own = assess_all(grader, [(r.question, r.answer) for r in rows], "mohler")
-    flagged = [r.grade for r, a in zip(rows, own, strict=True) if "off_topic" in judge(a, cal).flags]
+def report_reference_off_topic(
+    cal: Calibration, grader: Grader, held_out: list[Sample], rows: list[datasets.Graded]
+) -> None:
+    """Answers flagged off-topic against their own reference (`held_out`, assessed already), and the
+    same answers (`rows`) sent to another assignment's question, a different topic of the same course:
+    how many of those are flagged."""
+    flagged = [s.grade for s in held_out if "off_topic" in judge(s.assessment, cal).flags]
     by_group: dict[str, list[Question]] = {}
     for r in rows:
         if r.question not in by_group.setdefault(r.group, []):

@@ -86,8 +86,9 @@ def _queue_for_writing(session: Session) -> None:
 
     SQLite makes a second writer poll for the file's lock, sleeping up to 100 ms between
     tries; under 32 clients the polling cost 8% of answers per second, and p95 latency
-    went from 1.08 to 0.84 s without it (two servers side by side, bench/load.py's load). A thread waiting on this lock wakes as the writer
-    before it commits. Other processes (a CLI beside the server) still meet SQLite's own wait.
+    went from 1.08 to 0.84 s without it (two servers side by side, bench/load.py's load).
+    A thread waiting on this lock wakes as the writer before it commits. Other processes
+    (a CLI beside the server) still meet SQLite's own wait.
     """
     connection = session.connection()
     writer = _WRITERS.get(connection.engine)
