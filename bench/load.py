@@ -7,7 +7,9 @@ Starts `viva serve` (SQLite in a temporary folder), then measures:
 - one answer end to end, sent one after another: p50 and p95 latency;
 - answers per second with 16 and with 32 concurrent clients (bounded in count and
   time), as a ratio of the bare rate (target >= 0.8, p95 < 1 s at 32), with the
-  server's mean grading batch and its CPU time per answer;
+  server's mean grading batch, its CPU time per answer, the cores it kept busy, and
+  the rate its CPU time per answer would allow with every core busy (the ceiling on
+  this machine);
 - the same 32 clients on `POST /api/v1/grade`, which stores nothing: the cost of
   storing each answer and asking the next question is the difference;
 - the server's resident memory when ready and after the load (target < 1 GB);
@@ -199,13 +201,15 @@ def serve(model: str, answers: list[str], bare_default: float, bare_own: float) 
                 done, elapsed, under_load = asyncio.run(concurrent(server, answers, clients))
                 batches, graded = mean_batch(server)
                 rate = done / elapsed
+                cpu = (cpu_seconds(server) - cpu_before) / done
                 print(
                     f"{clients} concurrent clients, {done} answers      {rate:7.1f} answers/s"
                     f"   ratio to bare {rate / bare_default:5.2f} (target >= 0.8; to its own encoder's"
                     f" bare rate {rate / bare_own:4.2f})"
                     f"   p95 {percentile(under_load, 0.95) * 1000:6.0f} ms"
                     f"   mean batch {(graded - answers_before) / max(1.0, batches - batches_before):4.1f}"
-                    f"   server CPU {(cpu_seconds(server) - cpu_before) / done * 1000:4.1f} ms per answer"
+                    f"   server CPU {cpu * 1000:4.1f} ms per answer, {rate * cpu:3.1f} of {os.cpu_count()} cores busy"
+                    f" (at most {(os.cpu_count() or 1) / cpu:4.1f} answers/s, ratio {(os.cpu_count() or 1) / cpu / bare_default:4.2f})"
                 )
             # The same load on grading alone: what storing each answer and asking the next question costs.
             cpu_before = cpu_seconds(server)
