@@ -35,7 +35,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import pearsonr, spearmanr
 from sklearn.isotonic import IsotonicRegression
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import LogisticRegression, Ridge
 
 from bench import datasets
 from bench.assessments import assess_all
@@ -46,6 +46,7 @@ from viva.grading.calibration import (
     CALIBRATION_FILE,
     AnswerCalibration,
     Calibration,
+    LeanCalibration,
     load_calibration,
 )
 from viva.grading.grader import Grader, load_grader
@@ -210,11 +211,14 @@ def fit(
 ) -> Calibration:
     honest = [s for s in ml if s.level in ("strong", "partial", "thin")]
     graded = [s for s in ml if s.level in datasets.BASE_LEVELS]
+    # Fitted from scratch: nothing below depends on the lean the shipped file carries.
+    base = base.model_copy(update={"lean": NO_LEAN})
     cal = base.model_copy(update={"point": fit_points(base, honest, statements)})
     cal = cal.model_copy(update={"misconception": fit_misconceptions(cal, graded, statements)})
     cal = cal.model_copy(update={"thresholds": fit_thresholds(cal, ml)})
     scored = [s for s in ml if s.level in datasets.BASE_LEVELS]
     rubric = fit_answer(cal, scored, RUBRIC_FEATURES)
+    lean = fit_lean(cal.model_copy(update={"rubric": rubric}), scored)
     reference = fit_answer(cal, mohler, REFERENCE_FEATURES)
     off_topic = fit_reference_off_topic(cal.model_copy(update={"reference": reference}), mohler)
     cal = cal.model_copy(
@@ -230,10 +234,60 @@ def fit(
             ),
             "rubric": rubric,
             "reference": reference,
+            "lean": lean,
             "caps": base.caps.model_copy(update=CAPS),
-            "bands": fit_bands(cal.model_copy(update={"rubric": rubric}), scored),
+            "bands": fit_bands(cal.model_copy(update={"rubric": rubric, "lean": lean}), scored),
         }
     )
+
+
+LEAN_EXPONENTS = (1.0, 2.0, 3.0, 4.0)
+LEAN_NEUTRAL_QUANTILE = 0.75
+"""Policy: an answer is marked down for its lean only when it leans more than three honest answers in four."""
+LEAN_HONEST_COST = 0.01
+"""Policy: the lean may cost the order of the honest answers (strong > partial > thin) at most this much."""
+LEAN_FLAG_BELOW = 0.75
+"""Policy: an answer that loses a quarter of its score or more to its lean is told why."""
+NO_LEAN = LeanCalibration(intercept=0.0, weight=0.0, neutral=0.5, exponent=0.0, flag_below=LEAN_FLAG_BELOW)
+
+
+def fit_lean(cal: Calibration, samples: list[Sample]) -> LeanCalibration:
+    """The chance that an answer is wrong, by a logistic fit of its lean on the labelled levels (wrong
+    against strong, partial and thin); no cost up to the `LEAN_NEUTRAL_QUANTILE` of the honest answers'
+    chances; and the exponent that orders each question's answers best without costing the honest
+    answers' order more than `LEAN_HONEST_COST` (on a tie, the gentler one)."""
+    leans = np.array([[s.assessment.lean] for s in samples])
+    wrong = np.array([s.level == "wrong" for s in samples])
+    logistic = LogisticRegression().fit(leans, wrong)
+    neutral = float(np.quantile(logistic.predict_proba(leans)[~wrong, 1], LEAN_NEUTRAL_QUANTILE))
+    honest = [s for s in samples if s.level != "wrong"]
+
+    def trial(exponent: float) -> LeanCalibration:
+        return LeanCalibration(
+            intercept=round(float(logistic.intercept_[0]), 5),
+            weight=round(float(logistic.coef_[0, 0]), 5),
+            neutral=round(neutral, 5),
+            exponent=exponent,
+            flag_below=LEAN_FLAG_BELOW,
+        )
+
+    def orders(exponent: float) -> tuple[float, float]:
+        fitted = cal.model_copy(update={"lean": trial(exponent)})
+        return (
+            within_question_order(samples, [judge(s.assessment, fitted).score for s in samples]),
+            within_question_order(honest, [judge(s.assessment, fitted).score for s in honest]),
+        )
+
+    _, honest_without = orders(0.0)
+    allowed = [e for e in LEAN_EXPONENTS if orders(e)[1] >= honest_without - LEAN_HONEST_COST]
+    best = max(allowed, key=lambda e: orders(e)[0], default=0.0)
+    order, honest_order = orders(best)
+    print(
+        f"lean: {trial(best)} (order {order:.3f}, honest {honest_order:.3f}; without: {orders(0.0)[0]:.3f},"
+        f" {honest_without:.3f})",
+        file=sys.stderr,
+    )
+    return trial(best)
 
 
 REFERENCE_OFF_TOPIC_COST = 0.002

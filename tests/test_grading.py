@@ -1,6 +1,7 @@
 """The grader, as a candidate meets it: honest answers ordered by what they cover, tricks caught, work shown."""
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import pytest
 from viva.errors import UnknownQuestionError
 from viva.grading import Grade, Grader, reference_question
 from viva.grading.calibration import load_calibration
+from viva.grading.scoring import judge
 
 STRONG_OVERFITTING = (
     "Overfitting is when a model memorises the quirks and random noise of its training set instead of the "
@@ -395,3 +397,49 @@ def test_the_readme_states_the_caps_the_grader_applies() -> None:
         "a stated misconception": caps.misconception,
     }.items():
         assert f"{label} {cap}" in stated, f"README says the {label} cap is not {cap}"
+
+
+AUC_AS_ACCURACY = (
+    "AUC is the accuracy of the model at the default threshold of 0.5, so an AUC of 0.9 means "
+    "90 percent of predictions are right."
+)
+UNDERFITTING_AS_OVERFITTING = (
+    "Underfitting is when the model does great on the training set but badly on the test set because it "
+    "memorised the noise. You fix it by adding more regularisation and dropout, or by collecting more data."
+)
+UNDERFITTING = (
+    "Underfitting means the model is too simple to capture the pattern, so it does badly on training and "
+    "test data alike. Use a more flexible model or add features."
+)
+
+
+def test_an_answer_leaning_towards_misconceptions_scores_below_the_honest_one(grader: Grader) -> None:
+    # Neither states a listed misconception plainly enough to be flagged; the wrong one is on topic
+    # throughout and, before the lean counted, scored above the honest one.
+    wrong, honest = grade(grader, 8, UNDERFITTING_AS_OVERFITTING), grade(grader, 8, UNDERFITTING)
+    assert not wrong.misconceptions
+    assert wrong.score < honest.score
+
+
+def test_a_costly_lean_is_flagged_with_the_sentence_that_leans(grader: Grader) -> None:
+    result = grade(grader, 28, AUC_AS_ACCURACY)
+    (flag,) = [f for f in result.flags if f.code == "leans_to_misconception"]
+    assert "% of its score" in flag.message
+    (evidence,) = flag.evidence
+    assert AUC_AS_ACCURACY[evidence.start : evidence.end] == evidence.text
+    assert "90 percent of predictions are right" in evidence.text
+    assert result.score <= 15
+
+
+def test_the_banks_model_answers_lose_nothing_to_the_lean(grader: Grader) -> None:
+    for question in grader.bank.questions:
+        assessment = grader.assess_many([(question.number, question.model_answer)])[0]
+        assert judge(assessment, grader.calibration).kept == 1.0, question.number
+
+
+def test_the_lean_costs_nothing_up_to_the_neutral_chance_and_more_beyond() -> None:
+    lean = load_calibration().lean
+    neutral_lean = (math.log(lean.neutral / (1 - lean.neutral)) - lean.intercept) / lean.weight
+    kept = [lean.kept(neutral_lean + step) for step in (-0.2, -0.01, 0.05, 0.1, 0.2)]
+    assert kept[:2] == [1.0, 1.0]
+    assert 1.0 > kept[2] > kept[3] > kept[4] > 0.0

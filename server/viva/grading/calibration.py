@@ -9,6 +9,7 @@ what it controls; the fitting script says how it was chosen.
 from __future__ import annotations
 
 import json
+import math
 from functools import lru_cache
 from pathlib import Path
 
@@ -89,6 +90,31 @@ class AnswerCalibration(Frozen):
         return float(np.interp(raw, self.curve_x, self.curve_y))
 
 
+class LeanCalibration(Frozen):
+    """How much of its score an answer keeps when its units lean towards the rubric's misconceptions
+    (`Assessment.lean`), short of stating one plainly enough to be flagged.
+
+    A logistic fit of the lean gives the chance that the answer is one of the labelled set's
+    wrong ones. An answer no likelier to be wrong than the median honest answer keeps its whole
+    score; above that it keeps ((1 - chance) / (1 - neutral)) ** exponent.
+    """
+
+    intercept: float = Field(description="Logistic intercept of the chance that the answer is wrong.")
+    weight: float = Field(description="Logistic weight of the lean.")
+    neutral: float = Field(
+        description="The median honest answer's chance: at or below it nothing is taken off."
+    )
+    exponent: float = Field(description="How steeply the share kept falls as the chance rises.")
+    flag_below: float = Field(
+        description="Policy, not fitted: an answer keeping less than this share is told why (a flag)."
+    )
+
+    def kept(self, lean: float) -> float:
+        """The share of its score an answer with this lean keeps, 0 to 1."""
+        chance = 1.0 / (1.0 + math.exp(-(self.intercept + self.weight * lean)))
+        return float(min(1.0, (1.0 - chance) / (1.0 - self.neutral)) ** self.exponent)
+
+
 class Caps(Frozen):
     """The most an answer can score when it is flagged; flags never raise a score."""
 
@@ -125,6 +151,7 @@ class Calibration(Frozen):
     misconception: MisconceptionCalibration
     rubric: AnswerCalibration = Field(description="Score of an answer graded against a rubric.")
     reference: AnswerCalibration = Field(description="Score of an answer graded against a reference answer.")
+    lean: LeanCalibration = Field(description="Rubric mode: what leaning towards misconceptions costs.")
     caps: Caps
     thresholds: Thresholds
     bands: list[tuple[int, str]] = Field(description="(lowest score, band), from the highest band down.")

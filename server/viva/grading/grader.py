@@ -33,7 +33,7 @@ from viva.grading.rubric_index import QuestionIndex, build_indexes, reference_un
 from viva.grading.scoring import Judgement, judge
 from viva.grading.text import Span, normalize, sentences, words
 
-GRADER_VERSION = f"viva-{__version__}/grader-1"
+GRADER_VERSION = f"viva-{__version__}/grader-2"
 MAX_SENTENCE_WORDS = 80
 """Longer run-on "sentences" are cut into pieces of this many words: the model reads 256 tokens at most."""
 
@@ -174,7 +174,7 @@ class Grader:
             )
             for m in judgement.misconceptions
         ]
-        flags = [_flag(code, assessment, wrongs) for code in judgement.flags]
+        flags = [_flag(code, assessment, judgement, wrongs) for code in judgement.flags]
         return Grade(
             question=QuestionRef(number=question.number or None, id=question.id, text=question.question),
             score=judgement.score,
@@ -299,7 +299,20 @@ _FLAG_MESSAGES = {
 }
 
 
-def _flag(code: FlagCode, assessment: Assessment, wrongs: list[MisconceptionResult]) -> Flag:
+def _flag(
+    code: FlagCode, assessment: Assessment, judgement: Judgement, wrongs: list[MisconceptionResult]
+) -> Flag:
+    if code == "leans_to_misconception":
+        assert assessment.leaning_unit is not None  # judge flags only an answer with a leaning unit
+        return Flag(
+            code=code,
+            message=(
+                "Parts of this answer sound closer to common misconceptions than to the points an interviewer"
+                f" expects, which cost it {round((1 - judgement.kept) * 100)}% of its score. Check the marked"
+                " sentence against the model answer."
+            ),
+            evidence=[_evidence(assessment.units[assessment.leaning_unit].span)],
+        )
     if code == "misconception":
         names = "; ".join(w.text for w in wrongs)
         return Flag(

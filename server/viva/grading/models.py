@@ -16,6 +16,7 @@ FlagCode = Literal[
     "off_topic",
     "keyword_list",
     "misconception",
+    "leans_to_misconception",
     "too_short",
     "too_long",
 ]

@@ -30,6 +30,8 @@ class Judgement:
     features: dict[str, float]
     score: int
     band: str
+    kept: float = 1.0
+    """The share of its score the answer kept after leaning towards misconceptions."""
 
 
 def point_strengths(
@@ -131,7 +133,12 @@ def judge(
     measures = measure(assessment, calibration, overrides)
     model = calibration.reference if assessment.question.reference_mode else calibration.rubric
     score = model.score(measures.features)
+    kept = 1.0 if assessment.question.reference_mode else calibration.lean.kept(assessment.lean)
+    score *= kept
     flags = _flags(assessment, calibration, measures.features, measures.stated)
+    told = {"non_answer", "misconception"} & set(flags)
+    if kept < calibration.lean.flag_below and assessment.leaning_unit is not None and not told:
+        flags.append("leans_to_misconception")
     for flag in flags:
         score = min(score, _cap(calibration, flag))
     p = calibration.point
@@ -148,6 +155,7 @@ def judge(
         features=measures.features,
         score=final,
         band=calibration.band(final),
+        kept=kept,
     )
 
 
