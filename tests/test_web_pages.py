@@ -538,3 +538,27 @@ def test_the_pages_have_an_icon(page: Page, server: ServerProcess) -> None:
     for path in (icon, "/favicon.ico"):
         response = page.request.get(server.url + path)
         assert response.status == 200 and response.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_an_answer_still_on_its_way_when_the_candidate_starts_over_stays_out_of_the_new_interview(
+    page: Page, server: ServerProcess
+) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    start_interview(page, server, name="Hasty", count=2)
+    held = _held_answers(page)
+    page.get_by_label("Your answer").fill(model_answer(page))
+    page.get_by_role("button", name="Send answer").click()
+    page.get_by_role("button", name="Start over").click()
+    page.get_by_role("button", name="Yes, start a new interview").click()
+    page.get_by_label("Your name").fill("Hasty")  # on the same page: the old answer is still on its way
+    page.get_by_role("button", name="Start interview").click()
+    expect(page.get_by_text("Question 1 of 2")).to_be_visible()
+    while not held:
+        page.wait_for_timeout(50)
+    with page.expect_response("**/answers"):
+        held[0].continue_()
+    page.wait_for_timeout(300)
+    expect(page.locator(".question-text")).to_have_count(1)
+    expect(page.locator(".message.candidate, .grade-message")).to_have_count(0)
+    assert errors == []

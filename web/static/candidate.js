@@ -182,14 +182,13 @@
     const notice = $("cut-notice");
     notice.textContent = `Your paste was cut: an answer can be at most ${answer.maxLength} characters, ` +
       `so the last ${lost} character${lost === 1 ? "" : "s"} of it ${lost === 1 ? "was" : "were"} left out. ` +
-      "Shorten it before you send it.";
+      "Check how your answer ends now, or shorten the text and paste it again.";
     notice.hidden = false;
   }
 
   /* The start form's checks, in words a candidate understands (the API's own messages name fields). */
   function startProblem(name, count, total) {
     if (!name) return ["candidate", "Please enter your name."];
-    if (name.length > 100) return ["candidate", "Please shorten your name to 100 characters or fewer."];
     if (!Number.isInteger(count) || count < 1 || count > total) {
       return ["count", `Choose a number of questions from 1 to ${total}.`];
     }
@@ -229,6 +228,7 @@
     const text = $("answer").value;
     if (!text.trim()) { $("status").textContent = "Write an answer first (or say you don't know)."; $("answer").focus(); return; }
     if (!pending || pending.text !== text) pending = { text, key: Viva.randomKey() };
+    const mine = interview;
     sending = true;
     $("send").disabled = true;
     $("answer").readOnly = true;
@@ -238,6 +238,7 @@
         method: "POST", token: interview.token, body: { answer: text }, headers: { "Idempotency-Key": pending.key },
       });
       pending = null;
+      if (interview !== mine) return;  /* the candidate started over while it was on its way */
       addMessage(answerMessage(text));
       showOutcome(result.status, result.grade, text, result.turn, result.critique_status);
       $("status").textContent = "";
