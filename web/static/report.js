@@ -42,7 +42,7 @@
         `${Math.round(d.opens_with_definition * 100)}% of answers, gave an example in ${Math.round(d.gives_example * 100)}%, ` +
         `named a trade-off in ${Math.round(d.names_trade_off * 100)}%.`;
       $("comparison").textContent = report.earlier.length === 0
-        ? "No earlier interview with your name and candidate key."
+        ? "No earlier interview under your name in this browser."
         : `${report.earlier.length} earlier interview${report.earlier.length === 1 ? "" : "s"}; ` +
           `change since the last: ${report.change === null ? "n/a" : (report.change >= 0 ? "+" : "") + Math.round(report.change)} points.`;
       await Promise.all([
