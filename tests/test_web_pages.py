@@ -121,7 +121,7 @@ def test_a_candidate_starts_answers_sees_evidence_resumes_after_a_reload_and_rea
     expect(page.get_by_text("Finished: 3 of 3 questions")).to_be_visible()
     page.get_by_role("link", name="See your report").click()
     expect(page.get_by_role("heading", name="Your interview report")).to_be_visible()
-    expect(page.locator("#overall")).to_have_text(re.compile(r"\d+(\.\d)?/100"))
+    expect(page.locator("#overall")).to_have_text(re.compile(r"^\d+/100$"))
     for chart in ("#chart-categories", "#chart-key-points"):
         expect(page.locator(chart)).to_be_visible()
         assert page.eval_on_selector(chart, "image => image.naturalWidth") > 0
@@ -318,3 +318,247 @@ def test_the_llm_critique_appears_on_the_page_when_it_is_ready(
     critique = page.locator(".grade-message").last.locator(".critique")
     expect(critique.get_by_role("heading", name="Interviewer's critique")).to_be_visible(timeout=20_000)
     expect(critique).to_contain_text("A clear definition; it needs a concrete example and a trade-off.")
+
+
+# --- answering: grading notes, double sends, long answers ------------------------------------
+
+
+def test_a_graded_answer_shows_no_failure_message(page: Page, server: ServerProcess) -> None:
+    start_interview(page, server, count=2)
+    send(page, model_answer(page))
+    expect(page.locator(".grade-message").last.locator(".score")).to_be_visible()
+    expect(page.get_by_text(re.compile("grading failed|still being graded"))).to_have_count(0)
+    page.reload()
+    expect(page.locator(".grade-message")).to_have_count(1)
+    expect(page.get_by_text(re.compile("grading failed|still being graded"))).to_have_count(0)
+
+
+def _held_answers(page: Page) -> list[Any]:
+    """Hold every answer the page sends until the test lets it through."""
+    held: list[Any] = []
+    page.route("**/answers", lambda route: held.append(route))
+    return held
+
+
+def test_two_quick_ctrl_enter_presses_store_one_answer_and_show_no_error(
+    page: Page, server: ServerProcess
+) -> None:
+    start_interview(page, server, count=2)
+    held = _held_answers(page)
+    page.get_by_label("Your answer").fill(model_answer(page))
+    page.get_by_label("Your answer").press("Control+Enter")
+    page.get_by_label("Your answer").press("Control+Enter")
+    page.get_by_role("button", name="Send answer").click(force=True)  # disabled: a click does nothing
+    page.wait_for_timeout(300)
+    assert len(held) == 1
+    assert len(held[0].request.headers["idempotency-key"]) >= 16
+    held[0].continue_()
+    expect(page.locator(".grade-message")).to_have_count(1)
+    expect(page.locator(".question-text")).to_have_count(2)  # the next question (or a follow-up) is asked
+    expect(page.get_by_role("status")).to_have_text("")
+    saved = page.evaluate("JSON.parse(localStorage.getItem('viva.interviews'))")
+    with server.client() as client:
+        transcript = client.get(
+            f"/api/v1/interviews/{next(iter(saved))}",
+            headers={"Authorization": f"Bearer {next(iter(saved.values()))}"},
+        ).json()
+    assert [t["answer"] is not None for t in transcript["turns"]] == [True, False]
+
+
+def test_a_retried_answer_is_sent_with_the_same_idempotency_key(page: Page, server: ServerProcess) -> None:
+    start_interview(page, server, count=2)
+    keys: list[str] = []
+
+    def fail_once(route: Any) -> None:
+        keys.append(route.request.headers["idempotency-key"])
+        route.abort() if len(keys) == 1 else route.continue_()
+
+    page.route("**/answers", fail_once)
+    page.get_by_label("Your answer").fill(model_answer(page))
+    page.get_by_role("button", name="Send answer").click()
+    expect(page.get_by_role("status")).to_contain_text("Not sent")
+    page.get_by_role("button", name="Send answer").click()
+    expect(page.locator(".grade-message")).to_have_count(1)
+    assert len(keys) == 2 and keys[0] == keys[1]
+
+
+@pytest.fixture(scope="module")
+def short_answer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A `viva serve` that accepts answers of at most 300 characters."""
+    folder = tmp_path_factory.mktemp("web-short")
+    running = ServerProcess(
+        {"VIVA_DATA_DIR": str(folder / "data"), "VIVA_MAX_ANSWER_CHARS": "300"}, folder / "server.log"
+    ).start()
+    yield running
+    running.kill()
+
+
+def test_the_answer_box_shows_the_servers_limit_counts_near_it_and_says_when_a_paste_was_cut(
+    page: Page, context: BrowserContext, short_answer_server: ServerProcess
+) -> None:
+    context.grant_permissions(["clipboard-read", "clipboard-write"])
+    start_interview(page, short_answer_server, count=1)
+    box = page.get_by_label("Your answer")
+    expect(page.get_by_text("At most 300 characters.", exact=False)).to_be_visible()
+    box.fill("x" * 100)
+    expect(page.locator("#char-count")).to_be_hidden()
+    box.fill("x" * 250)
+    expect(page.get_by_text("250 of 300 characters")).to_be_visible()
+
+    box.fill("")
+    page.evaluate("text => navigator.clipboard.writeText(text)", "y" * 420)
+    box.focus()
+    page.keyboard.press("Control+V")
+    expect(box).to_have_value("y" * 300)
+    expect(page.get_by_role("alert")).to_have_text(
+        re.compile(r"Your paste was cut: .*at most 300 characters.*120")
+    )
+    expect(page.get_by_text("300 of 300 characters")).to_be_visible()
+    send(page, box.input_value())
+    expect(page.get_by_role("alert")).to_be_hidden()
+
+
+# --- starting again, and comparing interviews ------------------------------------------------
+
+
+def test_after_a_finished_interview_the_report_and_the_nav_start_a_new_one(
+    page: Page, server: ServerProcess
+) -> None:
+    start_interview(page, server, name="Finn", count=1)
+    first = page.evaluate("localStorage.getItem('viva.current')")
+    answer_until_finished(page)
+    page.get_by_role("link", name="See your report").click()
+    expect(page.locator("#overall")).to_be_visible()
+    page.get_by_role("link", name="Start a new interview").click()
+    expect(page.get_by_role("button", name="Start interview")).to_be_visible()
+    expect(page.get_by_role("link", name="see its report")).to_have_attribute("href", f"/report/{first}")
+    page.goto(server.url + "/report/" + first)
+    page.get_by_role("navigation").get_by_role("link", name="Interview").click()
+    expect(page.get_by_role("button", name="Start interview")).to_be_visible()
+    start_interview(page, server, name="Finn", count=1)
+    assert page.evaluate("localStorage.getItem('viva.current')") != first
+    expect(page.get_by_label("Your answer")).to_be_editable()
+
+
+def test_a_candidate_can_abandon_an_interview_after_confirming_and_start_over(
+    page: Page, server: ServerProcess
+) -> None:
+    start_interview(page, server, name="Abe", count=3)
+    send(page, model_answer(page))
+    page.get_by_role("button", name="Start over").click()
+    expect(page.get_by_text("Leave this interview and start a new one?")).to_be_visible()
+    page.get_by_role("button", name="Keep answering").click()
+    expect(page.get_by_text("Leave this interview and start a new one?")).to_be_hidden()
+    expect(page.locator(".grade-message")).to_have_count(1)
+
+    page.get_by_role("button", name="Start over").click()
+    page.get_by_role("button", name="Yes, start a new interview").click()
+    expect(page.get_by_role("button", name="Start interview")).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("button", name="Start interview")).to_be_visible()
+    start_interview(page, server, name="Abe", count=2)
+    expect(page.get_by_text("Question 1 of 2")).to_be_visible()
+    expect(page.locator(".grade-message")).to_have_count(0)
+
+
+def _finish_and_read_comparison(page: Page, server: ServerProcess, name: str) -> str:
+    start_interview(page, server, name=name, count=1)
+    answer_until_finished(page)
+    page.get_by_role("link", name="See your report").click()
+    expect(page.locator("#comparison")).not_to_be_empty()
+    return page.locator("#comparison").inner_text()
+
+
+def test_a_second_interview_in_the_same_browser_is_compared_with_the_first(
+    page: Page, browser: Browser, server: ServerProcess
+) -> None:
+    assert _finish_and_read_comparison(page, server, "Marie Comparé").startswith("No earlier interview")
+    key = page.evaluate("localStorage.getItem('viva.candidate_key')")
+    assert key and len(key) >= 8
+    assert _finish_and_read_comparison(page, server, "Marie Comparé").startswith("1 earlier interview;")
+    assert page.evaluate("localStorage.getItem('viva.candidate_key')") == key
+
+    elsewhere = browser.new_context(viewport=DESKTOP)  # another browser: another key, no comparison
+    try:
+        other = elsewhere.new_page()
+        assert _finish_and_read_comparison(other, server, "Marie Comparé").startswith("No earlier interview")
+    finally:
+        elsewhere.close()
+
+
+# --- small things ------------------------------------------------------------------------------
+
+
+def test_a_non_answer_says_so_once_and_marks_nothing(page: Page, server: ServerProcess) -> None:
+    start_interview(page, server, count=2)
+    send(page, "I don't know.")
+    grade = page.locator(".grade-message").last
+    expect(grade.get_by_text(re.compile("No answer yet"))).to_have_count(1)
+    expect(grade.get_by_text("with the words that made a point marked")).to_have_count(0)
+
+
+def test_the_report_shows_the_overall_score_in_whole_points(page: Page, server: ServerProcess) -> None:
+    start_interview(page, server, count=2)
+    send(page, model_answer(page))
+    send(page, "Overfitting, maybe? I am not sure about this one.")
+    answer_until_finished(page)
+    page.get_by_role("link", name="See your report").click()
+    expect(page.locator("#overall")).to_have_text(re.compile(r"^\d+/100$"))
+
+
+def test_a_touch_screen_is_not_told_to_press_ctrl_enter(browser: Browser, server: ServerProcess) -> None:
+    phone = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True)
+    try:
+        page = phone.new_page()
+        start_interview(page, server, count=1)
+        expect(page.locator("#answer-help")).to_contain_text("Aim for about 30 seconds spoken")
+        expect(page.get_by_text("Press Ctrl+Enter", exact=False)).to_be_hidden()
+    finally:
+        phone.close()
+
+
+def test_the_start_form_explains_its_errors_in_plain_words(page: Page, server: ServerProcess) -> None:
+    page.goto(server.url + "/")
+    page.get_by_role("button", name="Start interview").click()
+    expect(page.get_by_role("alert")).to_have_text("Please enter your name.")
+    page.get_by_label("Your name").fill("Ada")
+    page.get_by_label("Number of questions").fill("51")
+    page.get_by_role("button", name="Start interview").click()
+    expect(page.get_by_role("alert")).to_have_text(f"Choose a number of questions from 1 to {len(BANK)}.")
+    expect(page.get_by_label("Number of questions")).to_be_focused()
+    page.get_by_label("Number of questions").fill("0")
+    page.get_by_role("button", name="Start interview").click()
+    expect(page.get_by_role("alert")).to_have_text(f"Choose a number of questions from 1 to {len(BANK)}.")
+
+
+def test_the_pages_have_an_icon(page: Page, server: ServerProcess) -> None:
+    page.goto(server.url + "/")
+    icon = page.locator("link[rel=icon]").get_attribute("href")
+    assert icon is not None
+    for path in (icon, "/favicon.ico"):
+        response = page.request.get(server.url + path)
+        assert response.status == 200 and response.headers["content-type"].startswith("image/svg+xml")
+
+
+def test_an_answer_still_on_its_way_when_the_candidate_starts_over_stays_out_of_the_new_interview(
+    page: Page, server: ServerProcess
+) -> None:
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    start_interview(page, server, name="Hasty", count=2)
+    held = _held_answers(page)
+    page.get_by_label("Your answer").fill(model_answer(page))
+    page.get_by_role("button", name="Send answer").click()
+    page.get_by_role("button", name="Start over").click()
+    page.get_by_role("button", name="Yes, start a new interview").click()
+    page.get_by_label("Your name").fill("Hasty")  # on the same page: the old answer is still on its way
+    page.get_by_role("button", name="Start interview").click()
+    expect(page.get_by_text("Question 1 of 2")).to_be_visible()
+    while not held:
+        page.wait_for_timeout(50)
+    with page.expect_response("**/answers"):
+        held[0].continue_()
+    page.wait_for_timeout(300)
+    expect(page.locator(".question-text")).to_have_count(1)
+    expect(page.locator(".message.candidate, .grade-message")).to_have_count(0)
+    assert errors == []

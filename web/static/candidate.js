@@ -5,8 +5,10 @@
   const { el, api } = Viva;
   const $ = (id) => document.getElementById(id);
   const WORDS_PER_30_SECONDS = 75;
+  const NEAR_LIMIT = 0.8;   /* show the character count from 80% of the limit */
   let interview = null;     /* {id, token} */
   let pending = null;       /* {text, key}: an answer being sent; a retry reuses its Idempotency-Key */
+  let sending = false;      /* true while an answer is on its way: a second Ctrl+Enter or click waits for it */
 
   function show(section) {
     $("start").hidden = section !== "start";
@@ -55,13 +57,24 @@
     return paragraph;
   }
 
+  /* A message about a turn that has no grade to show (yet): its grading failed, or is still running. */
+  function gradingNote(status, turn) {
+    const text = status === "failed"
+      ? "Your answer is saved, but grading failed; it will be graded later."
+      : "Your answer is saved and is still being graded; the grade will show here when it is ready.";
+    return el("li", { class: "message interviewer grading-note", "data-turn": turn }, el("p", {}, text));
+  }
+
   function gradeMessage(grade, answerText, turn, critiqueStatus) {
     const covered = grade.key_points.filter((p) => p.status !== "missed");
     const missed = grade.key_points.filter((p) => p.status === "missed");
     const body = el("div", { class: "grade" },
       el("p", { class: "score-line" }, el("strong", {}, "Score "), el("strong", { class: "score" }, `${grade.score}/100`),
         ` (${grade.band}). ${grade.summary}`));
-    if (answerText) body.append(el("p", { class: "hint" }, "Your answer, with the words that made a point marked:"), highlighted(answerText, grade.key_points));
+    const marked = grade.key_points.some((p) => p.evidence && p.status !== "missed");
+    if (answerText && marked) {
+      body.append(el("p", { class: "hint" }, "Your answer, with the words that made a point marked:"), highlighted(answerText, grade.key_points));
+    }
     if (covered.length) {
       body.append(el("h3", {}, "Points you made"), el("ul", { class: "key-points" }, covered.map((p) =>
         el("li", { class: `kp-${p.status}` }, el("span", { class: "status-label" }, p.status === "covered" ? "Covered" : "Partly"),
@@ -75,7 +88,8 @@
       body.append(el("div", { class: "misconception" }, el("h3", {}, "A misconception"),
         el("p", {}, `You said “${wrong.evidence.text}”.`), el("p", {}, `Why it is wrong: ${wrong.explanation}`)));
     }
-    for (const flag of grade.flags.filter((f) => f.code !== "misconception")) {
+    /* A non-answer's summary is its flag's message: say it once. */
+    for (const flag of grade.flags.filter((f) => f.code !== "misconception" && f.message !== grade.summary)) {
       body.append(el("p", { class: "flag" }, flag.message));
     }
     if (grade.delivery.tips.length) {
@@ -95,19 +109,30 @@
     return el("li", { class: "message interviewer grade-message", "data-turn": turn }, el("p", { class: "who" }, "Interviewer · feedback"), body);
   }
 
-  /* The critique is written in the background: look again until it is there, then show the reviewed grade. */
-  async function awaitCritique(turn, answerText, tries = 40) {
+  /* A grade still being computed, or a critique written in the background: look again until it is
+     there, then show it in place of what was shown. */
+  async function awaitTurn(turn, answerText, tries = 40) {
     const mine = interview;
     for (let i = 0; i < tries && interview === mine; i++) {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       let transcript;
       try { transcript = await api(`/api/v1/interviews/${mine.id}`, { token: mine.token }); } catch { continue; }
       const current = transcript.turns.find((t) => t.number === turn);
-      if (!current || current.critique_status === "pending") continue;
-      const shown = document.querySelector(`.grade-message[data-turn="${turn}"]`);
-      if (shown && current.grade) shown.replaceWith(gradeMessage(current.grade, answerText, turn, current.critique_status));
+      if (!current || current.status === "pending" || current.critique_status === "pending") continue;
+      const shown = document.querySelector(`.grade-message[data-turn="${turn}"], .grading-note[data-turn="${turn}"]`);
+      if (shown) shown.replaceWith(turnOutcome(current.status, current.grade, answerText, turn, current.critique_status));
       return;
     }
+  }
+
+  /* What the interviewer says about an answered turn: its grade, or why there is none. */
+  function turnOutcome(status, grade, answerText, turn, critiqueStatus) {
+    return grade ? gradeMessage(grade, answerText, turn, critiqueStatus) : gradingNote(status, turn);
+  }
+
+  function showOutcome(status, grade, answerText, turn, critiqueStatus) {
+    addMessage(turnOutcome(status, grade, answerText, turn, critiqueStatus));
+    if (status === "pending" || critiqueStatus === "pending") awaitTurn(turn, answerText);
   }
 
   function ask(question, progress) {
@@ -115,6 +140,7 @@
     if (question) {
       addMessage(askedMessage(question));
       $("answer-form").hidden = false;
+      $("start-over").hidden = false;
       $("finished").hidden = true;
       $("answer").value = "";
       updateCount();
@@ -126,43 +152,84 @@
 
   function finish() {
     $("answer-form").hidden = true;
+    $("start-over").hidden = true;
+    $("start-over-confirm").hidden = true;
     $("finished").hidden = false;
     $("report-link").href = `/report/${interview.id}`;
     $("report-link").focus();
   }
 
   function updateCount() {
-    const count = Viva.words($("answer").value);
+    const answer = $("answer");
+    const count = Viva.words(answer.value);
     const seconds = Math.round(count * 30 / WORDS_PER_30_SECONDS);
     $("word-count").textContent = `${count} word${count === 1 ? "" : "s"} · about ${seconds} s spoken (aim for about 30 s)`;
+    /* The character count appears once the answer nears the server's limit (the textarea's maxlength). */
+    const limit = answer.maxLength;
+    const near = answer.value.length >= limit * NEAR_LIMIT;
+    $("char-count").hidden = !near;
+    if (near) $("char-count").textContent = `${answer.value.length} of ${limit} characters`;
+    if (answer.value.length < limit) $("cut-notice").hidden = true;
+  }
+
+  /* maxlength cuts a long paste without a word: say what was cut, so the candidate can shorten it. */
+  function notePaste(event) {
+    const answer = $("answer");
+    const pasted = event.clipboardData ? event.clipboardData.getData("text").replace(/\r\n?/g, "\n") : "";
+    const kept = answer.value.length - (answer.selectionEnd - answer.selectionStart);
+    const lost = kept + pasted.length - answer.maxLength;
+    if (lost <= 0) return;
+    const notice = $("cut-notice");
+    notice.textContent = `Your paste was cut: an answer can be at most ${answer.maxLength} characters, ` +
+      `so the last ${lost} character${lost === 1 ? "" : "s"} of it ${lost === 1 ? "was" : "were"} left out. ` +
+      "Check how your answer ends now, or shorten the text and paste it again.";
+    notice.hidden = false;
+  }
+
+  /* The start form's checks, in words a candidate understands (the API's own messages name fields). */
+  function startProblem(name, count, total) {
+    if (!name) return ["candidate", "Please enter your name."];
+    if (!Number.isInteger(count) || count < 1 || count > total) {
+      return ["count", `Choose a number of questions from 1 to ${total}.`];
+    }
+    return null;
   }
 
   async function start(event) {
     event.preventDefault();
     const name = $("candidate").value.trim();
+    const count = Number($("count").value);
     const error = $("start-error");
     error.hidden = true;
-    if (!name) { error.textContent = "Please enter your name."; error.hidden = false; $("candidate").focus(); return; }
-    const body = { candidate: name, count: Number($("count").value) || 5 };
+    const problem = startProblem(name, count, Number($("count").max));
+    if (problem) { error.textContent = problem[1]; error.hidden = false; $(problem[0]).focus(); return; }
+    const body = { candidate: name, count, candidate_key: Viva.candidateKey() };
     if ($("category").value) body.categories = [$("category").value];
     if ($("difficulty").value) body.difficulty = $("difficulty").value;
     try {
       const started = await api("/api/v1/interviews", { method: "POST", body });
       interview = { id: started.id, token: started.token };
       Viva.remember(started.id, started.token);
+      $("last-report").hidden = true;
       $("messages").replaceChildren();
       show("chat");
       ask(started.question, started.progress);
     } catch (problem) {
-      error.textContent = problem.message; error.hidden = false;
+      error.textContent = problem.code === "invalid_request"
+        ? "The interview could not start: please check the form and try again."
+        : `The interview could not start: ${problem.message}`;
+      error.hidden = false;
     }
   }
 
   async function send(event) {
     if (event) event.preventDefault();
+    if (sending) return;
     const text = $("answer").value;
     if (!text.trim()) { $("status").textContent = "Write an answer first (or say you don't know)."; $("answer").focus(); return; }
-    if (!pending || pending.text !== text) pending = { text, key: crypto.randomUUID() };
+    if (!pending || pending.text !== text) pending = { text, key: Viva.randomKey() };
+    const mine = interview;
+    sending = true;
     $("send").disabled = true;
     $("answer").readOnly = true;
     $("status").textContent = "Grading your answer…";
@@ -171,18 +238,31 @@
         method: "POST", token: interview.token, body: { answer: text }, headers: { "Idempotency-Key": pending.key },
       });
       pending = null;
+      if (interview !== mine) return;  /* the candidate started over while it was on its way */
       addMessage(answerMessage(text));
-      if (result.grade) addMessage(gradeMessage(result.grade, text, result.turn, result.critique_status));
-      if (result.critique_status === "pending") awaitCritique(result.turn, text);
-      else addMessage(el("li", { class: "message interviewer" }, el("p", {}, "Your answer is saved, but grading failed; it will be graded later.")));
+      showOutcome(result.status, result.grade, text, result.turn, result.critique_status);
       $("status").textContent = "";
       ask(result.next, result.progress);
     } catch (problem) {
       $("status").textContent = `Not sent: ${problem.message} Your answer is still here; try again.`;
     } finally {
+      sending = false;
       $("send").disabled = false;
       $("answer").readOnly = false;
     }
+  }
+
+  /* Leave this interview (finished, or abandoned after the confirmation) for the start form. Its answers
+     stay stored and its report stays reachable from this browser. */
+  function startAgain() {
+    Viva.forgetCurrent();
+    interview = null;
+    pending = null;
+    $("messages").replaceChildren();
+    $("start-over-confirm").hidden = true;
+    $("status").textContent = "";
+    show("start");
+    $("candidate").focus();
   }
 
   /* A reload or a reopened tab: replay the transcript, then ask the open question. */
@@ -191,6 +271,14 @@
     if (!saved) { show("start"); return; }
     try {
       const transcript = await api(`/api/v1/interviews/${saved.id}`, { token: saved.token });
+      if (transcript.progress.finished) {
+        /* A finished interview is over: coming back to the page starts a new one. */
+        Viva.forgetCurrent();
+        $("last-report-link").href = `/report/${saved.id}`;
+        $("last-report").hidden = false;
+        show("start");
+        return;
+      }
       interview = saved;
       show("chat");
       $("messages").replaceChildren();
@@ -198,14 +286,12 @@
         addMessage(askedMessage(turn.question));
         if (turn.answer !== null) {
           addMessage(answerMessage(turn.answer));
-          if (turn.grade) addMessage(gradeMessage(turn.grade, turn.answer, turn.number, turn.critique_status));
-          if (turn.critique_status === "pending") awaitCritique(turn.number, turn.answer);
+          showOutcome(turn.status, turn.grade, turn.answer, turn.number, turn.critique_status);
         }
       }
       const open = transcript.turns[transcript.turns.length - 1];
       setProgress(transcript.progress);
-      if (transcript.progress.finished) finish();
-      else if (open && open.answer === null) { $("answer").focus(); updateCount(); }
+      if (open && open.answer === null) { $("answer").focus(); updateCount(); }
     } catch {
       Viva.forgetCurrent();
       show("start");
@@ -219,9 +305,15 @@
     $("answer").addEventListener("keydown", (event) => {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) send(event);
     });
-    $("new-interview").addEventListener("click", () => {
-      Viva.forgetCurrent(); interview = null; $("messages").replaceChildren(); show("start"); $("candidate").focus();
+    $("answer").addEventListener("paste", notePaste);
+    $("new-interview").addEventListener("click", startAgain);
+    $("start-over").addEventListener("click", () => {
+      $("start-over-confirm").hidden = false; $("start-over-yes").focus();
     });
+    $("start-over-no").addEventListener("click", () => {
+      $("start-over-confirm").hidden = true; $("start-over").focus();
+    });
+    $("start-over-yes").addEventListener("click", startAgain);
     resume();
   });
 })();

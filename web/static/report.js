@@ -27,11 +27,12 @@
     }
     try {
       const report = await api(`/api/v1/interviews/${id}/report`, { token });
-      $("overall").textContent = report.score === null ? "not graded yet" : `${report.score}/100`;
+      /* Whole points, like every other score on the page (the API keeps the decimals). */
+      $("overall").textContent = report.score === null ? "not graded yet" : `${Math.round(report.score)}/100`;
       $("report-summary").textContent =
         `${report.answered} of ${report.total} questions answered · ${report.covered} key points covered, ` +
         `${report.partial} partly, ${report.missed} missed` +
-        (report.follow_up_score === null ? "." : ` · follow-ups ${report.follow_up_score}/100.`);
+        (report.follow_up_score === null ? "." : ` · follow-ups ${Math.round(report.follow_up_score)}/100.`);
       $("weakest").replaceChildren(...report.weakest.map((area) => el("li", {},
         el("strong", {}, `Q${area.number} ${area.question} (${area.score}/100)`),
         area.study.length ? el("ul", {}, area.study.map((point) => el("li", {}, point))) : el("p", {}, "Nothing missed."))));
@@ -41,9 +42,9 @@
         `${Math.round(d.opens_with_definition * 100)}% of answers, gave an example in ${Math.round(d.gives_example * 100)}%, ` +
         `named a trade-off in ${Math.round(d.names_trade_off * 100)}%.`;
       $("comparison").textContent = report.earlier.length === 0
-        ? "No earlier interview with your name and candidate key."
+        ? "No earlier interview under your name in this browser."
         : `${report.earlier.length} earlier interview${report.earlier.length === 1 ? "" : "s"}; ` +
-          `change since the last: ${report.change === null ? "n/a" : (report.change >= 0 ? "+" : "") + report.change} points.`;
+          `change since the last: ${report.change === null ? "n/a" : (report.change >= 0 ? "+" : "") + Math.round(report.change)} points.`;
       await Promise.all([
         image("chart-categories", `/api/v1/interviews/${id}/report/charts/categories.svg`),
         image("chart-key-points", `/api/v1/interviews/${id}/report/charts/key-points.svg`),

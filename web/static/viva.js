@@ -22,6 +22,22 @@ const Viva = (() => {
   function forgetCurrent() { localStorage.removeItem("viva.current"); }
   function tokenFor(id) { return saved()[id] || null; }
 
+  /* 32 random hex digits. crypto.getRandomValues works on plain http too (crypto.randomUUID needs
+     https or localhost, and Viva is often served on a LAN address). */
+  function randomKey() {
+    return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
+  /* This browser's own candidate key, made once: the report compares interviews with the same name and key. */
+  function candidateKey() {
+    let key = localStorage.getItem("viva.candidate_key");
+    if (!key || key.length < 8) {
+      key = randomKey();
+      localStorage.setItem("viva.candidate_key", key);
+    }
+    return key;
+  }
+
   /* Build an element: el("p", {class: "x"}, "text", child, ...). Strings become text nodes. */
   function el(tag, attributes, ...children) {
     const node = document.createElement(tag);
@@ -59,5 +75,5 @@ const Viva = (() => {
 
   function words(text) { return (text.match(/[^\s]+/g) || []).length; }
 
-  return { saved, remember, current, forgetCurrent, tokenFor, el, api, words };
+  return { saved, remember, current, forgetCurrent, tokenFor, randomKey, candidateKey, el, api, words };
 })();

@@ -59,11 +59,13 @@ def assess_delivery(question: Question, answer: str) -> Delivery:
         )
     if count and not example:
         tips.append(
-            "Give one concrete example" + (f", e.g. {_lower_first(hints.example)}" if hints.example else ".")
+            "Give one concrete example"
+            + (f", e.g. {_lower_first(hints.example, question)}" if hints.example else ".")
         )
     if count and not trade_off:
         tips.append(
-            "Close with a trade-off" + (f", e.g. {_lower_first(hints.trade_off)}" if hints.trade_off else ".")
+            "Close with a trade-off"
+            + (f", e.g. {_lower_first(hints.trade_off, question)}" if hints.trade_off else ".")
         )
     return Delivery(
         words=count,
@@ -83,8 +85,50 @@ def _names_the_topic(question: Question, sentence: str) -> bool:
     return bool(topic & opening) and len(words(sentence)) >= 6
 
 
-def _lower_first(text: str) -> str:
-    """Lower-case a hint's first letter to fit mid-sentence, unless it starts an acronym ("RBF", "A/B")."""
-    first = text.split(" ", 1)[0]
-    acronym = first.isupper() and len(first) > 1
-    return text if acronym or not first.isalpha() else text[:1].lower() + text[1:]
+def _lower_first(text: str, question: Question) -> str:
+    """The hint with its first letter lower-cased to fit mid-sentence, unless its first word keeps its case.
+
+    An acronym or a name written with inner capitals ("RBF", "SVMs", "ReLU", "AlphaGo", "F1", "A/B")
+    keeps its case, and so do a capitalised phrase ("Random Forest") and a proper name: a word the
+    question's own texts write capitalised mid-sentence and never in lower case ("Netflix, Spotify
+    and Amazon").
+    """
+    first, _, rest = text.partition(" ")
+    word = first.rstrip(_TRAILING)
+    if word == first and _CAPITALISED.fullmatch(rest.split(" ", 1)[0].rstrip(_TRAILING)):
+        return text  # a capitalised phrase, such as a name ("Random Forest", "Vision Transformers")
+    if not word[:1].isalpha() or not word[:1].isupper() or word == "I":
+        return text
+    if any(c.isupper() or c.isdigit() for c in word[1:]) or not re.sub(r"[-'’]", "", word).isalpha():
+        return text
+    if word in _names_in(question):
+        return text
+    return text[:1].lower() + text[1:]
+
+
+_TRAILING = ",.;:!?)’'\""
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]|\n\s*[-*•]?)\s*[(\"“‘']*$")
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
+_LOWER = re.compile(r"\b[a-z]+\b")
+
+
+def _names_in(question: Question) -> set[str]:
+    """The names among the question's words: written capitalised mid-sentence and never in lower case.
+
+    Title-cased terms ("the Bagging vs Boosting trade-off") are capitalised mid-sentence too, but the
+    same texts also write them in lower case; a name ("Netflix, Spotify and Amazon") never is.
+    """
+    texts = [question.question, question.model_answer, question.why_asked or ""]
+    texts += [p.text for p in question.key_points] + [p for k in question.key_points for p in k.phrasings]
+    texts += [m.text for m in question.misconceptions] + [m.explanation for m in question.misconceptions]
+    texts += [
+        h for h in (question.delivery.one_line, question.delivery.example, question.delivery.trade_off) if h
+    ]
+    capitalised: set[str] = set()
+    lower: set[str] = set()
+    for text in texts:
+        lower.update(_LOWER.findall(text))
+        for match in _CAPITALISED.finditer(text):
+            if not _SENTENCE_START.search(text[: match.start()]):
+                capitalised.add(match.group())
+    return {word for word in capitalised if word.lower() not in lower}

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 
 from viva.api.deps import InterviewsDep, ServicesDep, SessionDep, SettingsDep
 from viva.interview import coaching
 from viva.interview.models import OverrideRequest
+from viva.resources import resource_dir
 from viva.web import coach_session
 from viva.web.templating import templates
 
@@ -17,10 +18,13 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/", response_class=HTMLResponse)
-def candidate_page(request: Request, state: ServicesDep) -> HTMLResponse:
+def candidate_page(request: Request, state: ServicesDep, settings: SettingsDep) -> HTMLResponse:
     bank = state.grader.bank
     return templates.TemplateResponse(
-        request, "candidate.html", {"categories": bank.categories, "total": len(bank)}
+        request,
+        "candidate.html",
+        # The answer box's limit is the server's, so the page never cuts less or more than the API refuses.
+        {"categories": bank.categories, "total": len(bank), "max_answer_chars": settings.max_answer_chars},
     )
 
 
@@ -28,6 +32,12 @@ def candidate_page(request: Request, state: ServicesDep) -> HTMLResponse:
 def report_page(request: Request, interview_id: str) -> HTMLResponse:
     """The report's frame; its content comes from the API with the token the browser keeps."""
     return templates.TemplateResponse(request, "report.html", {"interview_id": interview_id})
+
+
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    """Browsers ask for /favicon.ico whatever the page links to (a bookmark, a tab opened on the API)."""
+    return FileResponse(resource_dir("web") / "static" / "favicon.svg", media_type="image/svg+xml")
 
 
 # --- the coach's pages ----------------------------------------------------------------------
