@@ -275,3 +275,34 @@ def test_concurrent_answers_to_one_interview_never_make_two_turns(api: TestClien
     assert [t["number"] for t in transcript["turns"]] == list(range(1, len(transcript["turns"]) + 1))
     assert set(statuses) <= {200, 409}
     assert len(transcript["turns"]) <= 3
+
+
+def test_one_answer_sent_three_times_at_once_with_one_key_is_stored_once_and_never_503(
+    api: TestClient,
+) -> None:
+    interview = start(api, questions=[7, 40], follow_ups=False)
+    gate = threading.Barrier(3)
+    responses: list[tuple[int, dict[str, object]]] = []
+
+    def send() -> None:
+        gate.wait()
+        response = api.post(
+            f"/api/v1/interviews/{interview['id']}/answers",
+            json={"answer": GOOD},
+            headers=bearer(interview["token"]) | {"Idempotency-Key": "one-answer"},
+        )
+        responses.append((response.status_code, response.json()))
+
+    for _ in range(5):  # the race is a matter of timing: give it several chances
+        threads = [threading.Thread(target=send) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    statuses = [status for status, _ in responses]
+    assert set(statuses) <= {200, 409}, responses
+    assert all(body["error"]["code"] == "answer_in_progress" for status, body in responses if status == 409)
+    graded = [body for status, body in responses if status == 200]
+    assert graded and all(body == graded[0] for body in graded)
+    transcript = api.get(f"/api/v1/interviews/{interview['id']}", headers=bearer(interview["token"])).json()
+    assert [t["answer"] for t in transcript["turns"]] == [GOOD, None]

@@ -101,8 +101,19 @@ def _queue_for_writing(session: Session) -> None:
 
 def lock_row(session: Session, table: type[SQLModel], key: str) -> None:
     """Lock one row for the rest of the transaction: `SELECT ... FOR UPDATE` where the database has
-    it, and on SQLite a write that takes the database's write lock (SQLite locks the whole file)."""
+    it, and on SQLite a write that takes the database's write lock (SQLite locks the whole file).
+
+    On SQLite a transaction that has read already sees a snapshot; if another write committed
+    since, taking the write lock fails at once (SQLITE_BUSY_SNAPSHOT, which the busy timeout does
+    not cover). So a transaction that began before the lock is ended first (it must hold no
+    unwritten changes), and the lock opens a fresh one: what the session read before it
+    reads again, up to date, after it.
+    """
     if session.get_bind().dialect.name == "sqlite":
+        if session.in_transaction() and _HELD not in session.connection().info:
+            if session.new or session.dirty or session.deleted:
+                raise RuntimeError("lock_row must come before the transaction's first change.")
+            session.rollback()
         _queue_for_writing(session)
         name = table.__tablename__
         session.execute(text(f"UPDATE {name} SET id = id WHERE id = :key"), {"key": key})
