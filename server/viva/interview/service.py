@@ -46,6 +46,16 @@ from viva.store.database import lock_row
 from viva.store.models import Comment, Interview, Override, Turn, aware, utcnow
 
 
+def latest_overrides(session: Session, turn_ids: list[int]) -> dict[int, Override]:
+    """Each turn's latest override: a coach's correction, the turn's score of record."""
+    if not turn_ids:
+        return {}
+    found = session.exec(
+        select(Override).where(col(Override.turn_id).in_(turn_ids)).order_by(col(Override.id))
+    ).all()
+    return {o.turn_id: o for o in found}  # the latest wins
+
+
 class Grading(Protocol):
     def grade(self, question: QuestionLike, answer: str) -> Grade: ...
 
@@ -367,6 +377,7 @@ class InterviewService:
                 select(Override).where(Override.turn_id == turn.id).order_by(col(Override.id))
             ).all()
         ]
+        latest = overrides[-1] if overrides else None
         return TurnView(
             number=turn.number,
             kind="follow_up" if turn.kind == "follow_up" else "question",
@@ -374,8 +385,10 @@ class InterviewService:
             answer=turn.answer,
             status=cast(GradingStatus, turn.status),
             grade=Grade.model_validate(turn.grade) if turn.grade else None,
-            override=overrides[-1] if overrides else None,
+            override=latest,
             overrides=overrides,
+            score=latest.score if latest else turn.score,
+            corrected_by=latest.coach if latest else None,
             asked_at=aware(turn.asked_at) or utcnow(),
             answered_at=aware(turn.answered_at),
             critique_status=cast(CritiqueStatus, turn.critique_status),
