@@ -233,3 +233,12 @@ def test_a_coachs_correction_is_the_score_of_record_in_the_report_the_list_and_t
     assert (turn["score"], turn["corrected_by"], turn["grade"]["score"]) == (corrected, "ada", grades[0])
     untouched = api.get(path, headers=COACH).json()["turns"][1]
     assert (untouched["score"], untouched["corrected_by"]) == (grades[1], None)
+
+
+def test_an_unknown_interview_for_a_coach_names_no_token(api: TestClient) -> None:
+    response = api.get("/api/v1/coach/interviews/no-such-interview", headers=COACH)
+    assert response.status_code == 404
+    assert response.json()["error"] == {
+        "code": "interview_not_found",
+        "message": "No interview 'no-such-interview'.",
+    }

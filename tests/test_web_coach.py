@@ -81,3 +81,50 @@ def test_re_saving_an_override_with_a_new_score_keeps_its_comment(
     page.get_by_label("Your score for turn 1").fill("48")
     page.get_by_role("button", name="Save override").first.click()
     expect(page.get_by_text("Coach ada: 48/100 — Name a concrete remedy next time.")).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "heading", "message"),
+    [
+        (
+            "/coach/interviews/no-such-interview",
+            404,
+            "No such interview",
+            "No interview 'no-such-interview'.",
+        ),
+        ("/coach?sort=bogus", 422, "This list cannot be shown", "Unknown sort 'bogus'"),
+        ("/coach?order=sideways", 422, "This list cannot be shown", "Unknown order 'sideways'"),
+        ("/coach/interviews/no-such-interview/export?format=csv", 404, "No such interview", "No interview"),
+    ],
+    ids=["an unknown interview", "an unknown sort", "an unknown order", "an export of an unknown interview"],
+)
+def test_a_mistyped_coach_address_shows_a_readable_page_not_json(
+    page: Page, server: ServerProcess, path: str, status: int, heading: str, message: str
+) -> None:
+    sign_in(page, server)
+    response = page.goto(server.url + path)
+    assert response is not None and response.status == status
+    assert response.headers["content-type"].startswith("text/html")
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text(message)
+    expect(page.get_by_role("link", name="All interviews")).to_be_visible()
+
+
+def test_an_override_score_out_of_range_is_a_message_by_the_form_and_nothing_is_saved(
+    page: Page, server: ServerProcess, interview: dict[str, Any]
+) -> None:
+    sign_in(page, server)
+    page.goto(f"{server.url}/coach/interviews/{interview['id']}")
+    score = page.get_by_label("Your score for turn 1")
+    score.evaluate("input => input.removeAttribute('max')")  # as a script or an old browser would send it
+    score.fill("150")
+    page.get_by_label("Comment for turn 1").fill("Far better than the grader thinks.")
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.get_by_role("button", name="Save override").first.click()
+    assert posted.value.status == 422
+    expect(page.get_by_role("alert")).to_have_text(
+        "The score must be a whole number from 0 to 100. Nothing was saved."
+    )
+    expect(page.get_by_label("Your score for turn 1")).to_have_value("150")  # what was typed is kept
+    expect(page.get_by_label("Comment for turn 1")).to_have_value("Far better than the grader thinks.")
+    expect(page.locator(".override")).to_have_count(0)

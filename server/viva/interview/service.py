@@ -292,19 +292,23 @@ class InterviewService:
 
     def open(self, session: Session, interview_id: str, token: str, *, lock: bool = False) -> Interview:
         """The interview, if `token` opens it; an unknown id and a wrong token look the same."""
-        interview = self.open_by_id(session, interview_id, lock=lock)
-        if not matches(token, interview.token_hash):
+        interview = self._find(session, interview_id, lock=lock)
+        if interview is None or not matches(token, interview.token_hash):
             raise InterviewNotFoundError(f"No interview {interview_id!r} for this token.")
         return interview
 
     def open_by_id(self, session: Session, interview_id: str, *, lock: bool = False) -> Interview:
+        """The interview, for a caller that needs no token (a coach, a recovery at start-up)."""
+        interview = self._find(session, interview_id, lock=lock)
+        if interview is None:
+            raise InterviewNotFoundError(f"No interview {interview_id!r}.")
+        return interview
+
+    def _find(self, session: Session, interview_id: str, *, lock: bool) -> Interview | None:
         """The interview; with `lock`, its row is locked until the transaction ends (answers queue up)."""
         if lock:
             lock_row(session, Interview, interview_id)
-        interview = session.exec(select(Interview).where(Interview.id == interview_id)).first()
-        if interview is None:
-            raise InterviewNotFoundError(f"No interview {interview_id!r} for this token.")
-        return interview
+        return session.exec(select(Interview).where(Interview.id == interview_id)).first()
 
     def turns(self, session: Session, interview_id: str) -> list[Turn]:
         return list(
