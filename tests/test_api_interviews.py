@@ -1,6 +1,7 @@
 """A candidate's interview over HTTP, on a real SQLite file: the flow, retries, and every refusal."""
 
 import threading
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -176,11 +177,12 @@ def test_an_answer_with_half_a_surrogate_pair_is_422_not_a_crash(api: TestClient
     ("body", "status", "code"),
     [
         ({"candidate": "", "count": 2}, 422, "invalid_request"),
+        ({"candidate": "  \t ", "count": 2}, 422, "invalid_request"),
         ({"candidate": "Ada", "count": 0}, 422, "invalid_request"),
         ({"candidate": "Ada", "questions": [99]}, 404, "unknown_question"),
         ({"candidate": "Ada", "categories": ["Astrology"]}, 422, "no_matching_questions"),
     ],
-    ids=["empty name", "no questions", "an unknown question", "no question matches"],
+    ids=["empty name", "a blank name", "no questions", "an unknown question", "no question matches"],
 )
 def test_bad_interview_requests_are_refused(
     api: TestClient, body: dict[str, object], status: int, code: str
@@ -282,7 +284,7 @@ def test_one_answer_sent_three_times_at_once_with_one_key_is_stored_once_and_nev
 ) -> None:
     interview = start(api, questions=[7, 40], follow_ups=False)
     gate = threading.Barrier(3)
-    responses: list[tuple[int, dict[str, object]]] = []
+    responses: list[tuple[int, dict[str, Any]]] = []
 
     def send() -> None:
         gate.wait()
@@ -306,3 +308,17 @@ def test_one_answer_sent_three_times_at_once_with_one_key_is_stored_once_and_nev
     assert graded and all(body == graded[0] for body in graded)
     transcript = api.get(f"/api/v1/interviews/{interview['id']}", headers=bearer(interview["token"])).json()
     assert [t["answer"] for t in transcript["turns"]] == [GOOD, None]
+
+
+def test_a_name_with_spaces_around_it_is_stored_without_them_and_a_blank_one_is_refused(
+    api: TestClient,
+) -> None:
+    interview = start(api, candidate="  Ada Lovelace ")
+    transcript = api.get(f"/api/v1/interviews/{interview['id']}", headers=bearer(interview["token"])).json()
+    assert transcript["candidate"] == "Ada Lovelace"
+    blank = api.post("/api/v1/interviews", json={"candidate": "   "})
+    assert blank.status_code == 422
+    assert blank.json()["error"] == {
+        "code": "invalid_request",
+        "message": "candidate: Value error, must not be blank: send the candidate's name",
+    }

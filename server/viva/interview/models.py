@@ -31,6 +31,18 @@ StoredText = Annotated[str, AfterValidator(_storable)]
 """Text kept exactly as given (markup, control characters and all) but for U+0000 and lone surrogates."""
 
 
+def _named(text: str) -> str:
+    # A name of spaces alone would be shown to the coach as an empty, unclickable link.
+    stripped = text.strip()
+    if not stripped:
+        raise ValueError("must not be blank: send the candidate's name")
+    return stripped
+
+
+Name = Annotated[StoredText, AfterValidator(_named)]
+"""A name without its surrounding spaces, never blank."""
+
+
 class Shape(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -42,8 +54,11 @@ class RequestShape(Shape):
 
 
 class StartRequest(RequestShape):
-    candidate: StoredText = Field(
-        min_length=1, max_length=100, description="The candidate's name, shown to their coach."
+    candidate: Name = Field(
+        min_length=1,
+        max_length=100,
+        description="The candidate's name, shown to their coach; surrounding spaces are dropped, and a "
+        "blank name is refused.",
     )
     count: int = Field(default=5, ge=1, le=50, description="How many bank questions to ask.")
     categories: list[str] = Field(default_factory=list, description="Only these categories (names or slugs).")
