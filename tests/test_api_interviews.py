@@ -7,6 +7,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.interviews import answer, bearer, start
+from viva.api.app import create_app
+from viva.config import Settings
+from viva.grading import Grader
 
 GOOD = (
     "Overfitting is when a model memorises noise in its training data, so it scores very well on the training "
@@ -322,3 +325,20 @@ def test_a_name_with_spaces_around_it_is_stored_without_them_and_a_blank_one_is_
         "code": "invalid_request",
         "message": "candidate: Value error, must not be blank: send the candidate's name",
     }
+
+
+def test_answers_refused_as_too_long_do_not_use_up_the_answer_rate_limit(
+    api_settings: Settings, grader: Grader
+) -> None:
+    settings = api_settings.model_copy(update={"answer_rate": "2/minute"})
+    with TestClient(create_app(settings, grader)) as client:
+        interview = start(client, count=5, follow_ups=False)
+        path = f"/api/v1/interviews/{interview['id']}/answers"
+        for _ in range(3):
+            too_long = client.post(path, json={"answer": "x" * 5001}, headers=bearer(interview["token"]))
+            assert too_long.json()["error"]["code"] == "answer_too_long"
+        codes = [
+            client.post(path, json={"answer": f"answer {i}"}, headers=bearer(interview["token"])).status_code
+            for i in range(3)
+        ]
+    assert codes == [200, 200, 429]  # the limit counts the two accepted answers alone

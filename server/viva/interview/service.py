@@ -8,6 +8,7 @@ session and commits its own work.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Protocol, cast
 
 from sqlmodel import Session, col, select
@@ -21,6 +22,7 @@ from viva.errors import (
     InterviewNotFoundError,
     TurnMismatchError,
     TurnNotFoundError,
+    VivaError,
 )
 from viva.grading.grader import QuestionLike
 from viva.grading.models import Grade
@@ -113,7 +115,14 @@ class InterviewService:
         token: str,
         request: AnswerRequest,
         idempotency_key: str | None = None,
+        *,
+        accept: Callable[[], None] | None = None,
     ) -> AnswerResponse:
+        """Store a new answer, grade it and ask what comes next; a retry gets the stored result.
+
+        `accept` is called just before a new answer is stored, once every check has passed: the
+        API counts the answer against the token's rate limit there, and may refuse it by raising.
+        """
         limit = self.settings.max_answer_chars
         if len(request.answer) > limit:
             raise AnswerTooLongError(
@@ -144,6 +153,12 @@ class InterviewService:
             raise TurnMismatchError(
                 f"Turn {request.turn} is not the one being asked: turn {current.number} is."
             )
+        if accept is not None:
+            try:
+                accept()
+            except VivaError:
+                session.rollback()
+                raise
         current.answer = request.answer
         current.answered_at = utcnow()
         current.idempotency_key = idempotency_key
