@@ -1,6 +1,8 @@
 """A candidate's interview over HTTP, on a real SQLite file: the flow, retries, and every refusal."""
 
+import sqlite3
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -342,3 +344,28 @@ def test_answers_refused_as_too_long_do_not_use_up_the_answer_rate_limit(
             for i in range(3)
         ]
     assert codes == [200, 200, 429]  # the limit counts the two accepted answers alone
+
+
+def test_a_database_error_is_logged_without_the_answer_it_was_storing(
+    grader: Grader, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = tmp_path / "refusing.db"
+    settings = Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{database}", batch_window_ms=1)
+    secret = "my-private-answer-about-overfitting"
+    with TestClient(create_app(settings, grader)) as client:
+        interview = start(client)
+        with sqlite3.connect(
+            database
+        ) as connection:  # a database that refuses every answer: a bug's stand-in
+            connection.execute(
+                "CREATE TRIGGER refuse BEFORE UPDATE OF answer ON turn "
+                "BEGIN SELECT RAISE(ABORT, 'answers refused'); END"
+            )
+        response = client.post(
+            f"/api/v1/interviews/{interview['id']}/answers",
+            json={"answer": secret},
+            headers=bearer(interview["token"]),
+        )
+    assert response.status_code == 500
+    assert "answers refused" in caplog.text  # the error itself is logged, with its SQL
+    assert secret not in caplog.text

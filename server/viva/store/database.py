@@ -28,7 +28,11 @@ MIGRATION_LOCK = 0x56495641  # "VIVA": the PostgreSQL advisory lock replicas tak
 
 
 def create_database_engine(url: str) -> Engine:
-    """An engine for `url`; a SQLite file gets its folder, WAL, foreign keys and immediate write locks."""
+    """An engine for `url`; a SQLite file gets its folder, WAL, foreign keys and immediate write locks.
+
+    SQL errors never carry their parameters (`hide_parameters`): they would put a candidate's
+    answer, or a token's hash, in the logs.
+    """
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")  # the driver Viva ships with
@@ -41,10 +45,13 @@ def create_database_engine(url: str) -> Engine:
             max_overflow=20,
             pool_timeout=10,
             connect_args={"connect_timeout": 5},
+            hide_parameters=True,
         )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": WRITE_WAIT})
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": WRITE_WAIT}, hide_parameters=True
+    )
     _WRITERS[engine] = threading.Lock()
 
     @event.listens_for(engine, "connect")
