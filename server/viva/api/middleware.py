@@ -45,10 +45,8 @@ class Telemetry:
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         rid = given if _VALID_ID.match(given) else uuid.uuid4().hex
         token = request_id.set(rid)
-        status = 500
+        status, status_sent = 500, False
         began = time.perf_counter()
-
-        status_sent = False
 
         async def sending(message: Message) -> None:
             nonlocal status, status_sent
