@@ -232,12 +232,12 @@ def test_one_answer_sent_at_once_to_two_servers_on_one_sqlite_file_is_stored_onc
     answer, sent six times at once with one Idempotency-Key, is stored once and every request gets it."""
     database = tmp_path / "shared.db"
     pair = [
-        ServerProcess(replica_env(tmp_path, f"sqlite:///{database}", name), tmp_path / f"{name}.log").launch()
+        ServerProcess(replica_env(tmp_path, f"sqlite:///{database}", name), tmp_path / f"{name}.log")
         for name in ("a", "b")
     ]
     try:
         for replica in pair:
-            replica.ready()
+            replica.start(timeout=300)  # one after the other: the first creates the file's tables
         text = "Dropout zeroes random activations during training, which regularises the network."
         for round_ in range(3):  # the race is a matter of timing: give it several chances
             interview = create(pair[0], count=2)
