@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,8 +20,13 @@ ANSWER = "Overfitting means memorising noise: great training accuracy, poor accu
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    folder = tmp_path_factory.mktemp("web-coach")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("web-coach") / "data"
+
+
+@pytest.fixture(scope="module")
+def server(data_dir: Path) -> Iterator[ServerProcess]:
+    folder = data_dir.parent
     running = ServerProcess(
         {"VIVA_DATA_DIR": str(folder / "data"), "VIVA_COACH_TOKEN": f"ada:{COACH_TOKEN}"},
         folder / "server.log",
@@ -128,3 +135,15 @@ def test_an_override_score_out_of_range_is_a_message_by_the_form_and_nothing_is_
     expect(page.get_by_label("Your score for turn 1")).to_have_value("150")  # what was typed is kept
     expect(page.get_by_label("Comment for turn 1")).to_have_value("Far better than the grader thinks.")
     expect(page.locator(".override")).to_have_count(0)
+
+
+def test_an_interview_stored_with_a_blank_name_is_still_a_link_on_the_list(
+    page: Page, server: ServerProcess, interview: dict[str, Any], data_dir: Path
+) -> None:
+    # Names are stripped and a blank one refused now; one stored before that is still listed.
+    with sqlite3.connect(data_dir / "viva.db") as connection:
+        connection.execute("UPDATE interview SET candidate = '   ' WHERE id = ?", (interview["id"],))
+    sign_in(page, server)
+    page.get_by_role("link", name="(no name)").first.click()
+    expect(page).to_have_url(f"{server.url}/coach/interviews/{interview['id']}")
+    expect(page.get_by_role("heading", name="(no name)")).to_be_visible()
