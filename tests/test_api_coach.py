@@ -158,14 +158,22 @@ def test_each_export_format_parses_back(api: TestClient, interview: dict[str, st
     rows = list(csv.DictReader(io.StringIO(as_csv.text)))
     assert [r["turn"] for r in rows] == ["1", "2"]
     assert rows[0]["answer"] == ANSWER
-    assert rows[0]["score"] == str(data["turns"][0]["grade"]["score"])
-    assert rows[0]["override_score"] == "70"
+    assert rows[0]["score"] == rows[0]["override_score"] == "70"  # the coach's correction is of record
+    assert rows[0]["grader_score"] == str(data["turns"][0]["grade"]["score"])
+    assert rows[0]["corrected_by"] == "ada"
+    assert rows[1]["score"] == rows[1]["grader_score"] and rows[1]["corrected_by"] == ""
 
     as_md = api.get(f"{path}/export", params={"format": "md"}, headers=COACH).text
     assert as_md.startswith("# Mock interview: Ada \\<b\\>Lovelace\\</b\\>")
     assert "## 1. Q7: What is Overfitting and how do you prevent it?" in as_md
     assert f"**Score {data['turns'][0]['grade']['score']}/100**" in as_md
     assert "**Coach (ada): 70/100.** fair" in as_md
+    grader_mean = (data["turns"][0]["grade"]["score"] + data["turns"][1]["grade"]["score"]) / 2
+    record_mean = (70 + data["turns"][1]["grade"]["score"]) / 2
+    assert (
+        f"- Score: {record_mean:.1f}/100, 1 turn corrected by a coach (the grader's: {grader_mean:.1f}/100)"
+        in as_md
+    )
 
     bad = api.get(f"{path}/export", params={"format": "pdf"}, headers=COACH)
     assert bad.status_code == 422
@@ -187,4 +195,50 @@ def test_agreement_compares_grader_and_coach_on_overridden_turns(
     assert {q["question"]: q["mean_difference"] for q in agreement["questions"]} == {
         "overfitting": 10.0,
         "bagging-vs-boosting": 20.0,
+    }
+
+
+def test_a_coachs_correction_is_the_score_of_record_in_the_report_the_list_and_the_transcript(
+    api: TestClient, interview: dict[str, str]
+) -> None:
+    path = f"/api/v1/coach/interviews/{interview['id']}"
+    report_path = f"/api/v1/interviews/{interview['id']}/report"
+    before = api.get(report_path, headers=bearer(interview["token"])).json()
+    grades = [t["grade"]["score"] for t in api.get(path, headers=COACH).json()["turns"]]
+    assert before["score"] == before["grader_score"] == round(sum(grades) / 2, 1)
+    assert before["corrected"] == 0
+
+    corrected = 100 if grades[0] < 50 else 0
+    api.post(f"{path}/turns/1/override", json={"score": corrected, "comment": "fair"}, headers=COACH)
+
+    report = api.get(report_path, headers=bearer(interview["token"])).json()
+    assert report["score"] == round((corrected + grades[1]) / 2, 1)
+    assert report["grader_score"] == before["grader_score"]  # the grader's own stays visible
+    assert report["corrected"] == 1
+    overfitting = next(w for w in report["weakest"] if w["number"] == 7)
+    assert (overfitting["score"], overfitting["grader_score"], overfitting["corrected_by"]) == (
+        corrected,
+        grades[0],
+        "ada",
+    )
+    fundamentals = next(c for c in report["categories"] if c["category"] == "ML Fundamentals & Terminology")
+    assert fundamentals["score"] == corrected
+
+    listed = next(
+        i for i in api.get("/api/v1/coach/interviews", headers=COACH).json() if i["id"] == interview["id"]
+    )
+    assert (listed["score"], listed["grader_score"]) == (report["score"], before["grader_score"])
+
+    turn = api.get(path, headers=COACH).json()["turns"][0]
+    assert (turn["score"], turn["corrected_by"], turn["grade"]["score"]) == (corrected, "ada", grades[0])
+    untouched = api.get(path, headers=COACH).json()["turns"][1]
+    assert (untouched["score"], untouched["corrected_by"]) == (grades[1], None)
+
+
+def test_an_unknown_interview_for_a_coach_names_no_token(api: TestClient) -> None:
+    response = api.get("/api/v1/coach/interviews/no-such-interview", headers=COACH)
+    assert response.status_code == 404
+    assert response.json()["error"] == {
+        "code": "interview_not_found",
+        "message": "No interview 'no-such-interview'.",
     }

@@ -1,11 +1,17 @@
 """A candidate's interview over HTTP, on a real SQLite file: the flow, retries, and every refusal."""
 
+import sqlite3
 import threading
+from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from tests.interviews import answer, bearer, start
+from viva.api.app import create_app
+from viva.config import Settings
+from viva.grading import Grader
 
 GOOD = (
     "Overfitting is when a model memorises noise in its training data, so it scores very well on the training "
@@ -176,11 +182,12 @@ def test_an_answer_with_half_a_surrogate_pair_is_422_not_a_crash(api: TestClient
     ("body", "status", "code"),
     [
         ({"candidate": "", "count": 2}, 422, "invalid_request"),
+        ({"candidate": "  \t ", "count": 2}, 422, "invalid_request"),
         ({"candidate": "Ada", "count": 0}, 422, "invalid_request"),
         ({"candidate": "Ada", "questions": [99]}, 404, "unknown_question"),
         ({"candidate": "Ada", "categories": ["Astrology"]}, 422, "no_matching_questions"),
     ],
-    ids=["empty name", "no questions", "an unknown question", "no question matches"],
+    ids=["empty name", "a blank name", "no questions", "an unknown question", "no question matches"],
 )
 def test_bad_interview_requests_are_refused(
     api: TestClient, body: dict[str, object], status: int, code: str
@@ -275,3 +282,90 @@ def test_concurrent_answers_to_one_interview_never_make_two_turns(api: TestClien
     assert [t["number"] for t in transcript["turns"]] == list(range(1, len(transcript["turns"]) + 1))
     assert set(statuses) <= {200, 409}
     assert len(transcript["turns"]) <= 3
+
+
+def test_one_answer_sent_three_times_at_once_with_one_key_is_stored_once_and_never_503(
+    api: TestClient,
+) -> None:
+    interview = start(api, questions=[7, 40], follow_ups=False)
+    gate = threading.Barrier(3)
+    responses: list[tuple[int, dict[str, Any]]] = []
+
+    def send() -> None:
+        gate.wait()
+        response = api.post(
+            f"/api/v1/interviews/{interview['id']}/answers",
+            json={"answer": GOOD},
+            headers=bearer(interview["token"]) | {"Idempotency-Key": "one-answer"},
+        )
+        responses.append((response.status_code, response.json()))
+
+    for _ in range(5):  # the race is a matter of timing: give it several chances
+        threads = [threading.Thread(target=send) for _ in range(3)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    statuses = [status for status, _ in responses]
+    assert set(statuses) <= {200, 409}, responses
+    assert all(body["error"]["code"] == "answer_in_progress" for status, body in responses if status == 409)
+    graded = [body for status, body in responses if status == 200]
+    assert graded and all(body == graded[0] for body in graded)
+    transcript = api.get(f"/api/v1/interviews/{interview['id']}", headers=bearer(interview["token"])).json()
+    assert [t["answer"] for t in transcript["turns"]] == [GOOD, None]
+
+
+def test_a_name_with_spaces_around_it_is_stored_without_them_and_a_blank_one_is_refused(
+    api: TestClient,
+) -> None:
+    interview = start(api, candidate="  Ada Lovelace ")
+    transcript = api.get(f"/api/v1/interviews/{interview['id']}", headers=bearer(interview["token"])).json()
+    assert transcript["candidate"] == "Ada Lovelace"
+    blank = api.post("/api/v1/interviews", json={"candidate": "   "})
+    assert blank.status_code == 422
+    assert blank.json()["error"] == {
+        "code": "invalid_request",
+        "message": "candidate: Value error, must not be blank: send the candidate's name",
+    }
+
+
+def test_answers_refused_as_too_long_do_not_use_up_the_answer_rate_limit(
+    api_settings: Settings, grader: Grader
+) -> None:
+    settings = api_settings.model_copy(update={"answer_rate": "2/minute"})
+    with TestClient(create_app(settings, grader)) as client:
+        interview = start(client, count=5, follow_ups=False)
+        path = f"/api/v1/interviews/{interview['id']}/answers"
+        for _ in range(3):
+            too_long = client.post(path, json={"answer": "x" * 5001}, headers=bearer(interview["token"]))
+            assert too_long.json()["error"]["code"] == "answer_too_long"
+        codes = [
+            client.post(path, json={"answer": f"answer {i}"}, headers=bearer(interview["token"])).status_code
+            for i in range(3)
+        ]
+    assert codes == [200, 200, 429]  # the limit counts the two accepted answers alone
+
+
+def test_a_database_error_is_logged_without_the_answer_it_was_storing(
+    grader: Grader, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    database = tmp_path / "refusing.db"
+    settings = Settings(data_dir=tmp_path / "data", database_url=f"sqlite:///{database}", batch_window_ms=1)
+    secret = "my-private-answer-about-overfitting"
+    with TestClient(create_app(settings, grader)) as client:
+        interview = start(client)
+        with sqlite3.connect(
+            database
+        ) as connection:  # a database that refuses every answer: a bug's stand-in
+            connection.execute(
+                "CREATE TRIGGER refuse BEFORE UPDATE OF answer ON turn "
+                "BEGIN SELECT RAISE(ABORT, 'answers refused'); END"
+            )
+        response = client.post(
+            f"/api/v1/interviews/{interview['id']}/answers",
+            json={"answer": secret},
+            headers=bearer(interview["token"]),
+        )
+    assert response.status_code == 500
+    assert "answers refused" in caplog.text  # the error itself is logged, with its SQL
+    assert secret not in caplog.text

@@ -3,6 +3,11 @@
 import pytest
 from fastapi.testclient import TestClient
 
+from viva.api.app import create_app
+from viva.config import Settings
+from viva.grading import Grader
+from viva.logs import RequestIdFilter
+
 
 def test_health_and_readiness(api: TestClient) -> None:
     assert api.get("/healthz").json() == {"status": "ok"}
@@ -95,3 +100,26 @@ def test_the_openapi_schema_documents_every_route(api: TestClient) -> None:
         "/api/v1/coach/agreement",
     ):
         assert path in paths
+
+
+def test_an_unexpected_error_is_a_500_with_its_request_id_and_security_headers_logged_once(
+    api_settings: Settings, grader: Grader, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = create_app(api_settings, grader)
+
+    def broken() -> None:
+        raise RuntimeError("a bug in a route")
+
+    app.add_api_route("/broken", broken)  # a route with a bug, as a real one could have
+    caplog.handler.addFilter(RequestIdFilter())  # the filter the JSON log handler carries
+    # TestClient raises what the app lets escape: the server would log it a second time.
+    with TestClient(app) as client:
+        response = client.get("/broken", headers={"X-Request-ID": "req-broken-1"})
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "internal_error"
+    assert response.headers["x-request-id"] == "req-broken-1"
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    tracebacks = [r for r in caplog.records if r.exc_info]
+    assert [(r.name, r.getMessage()) for r in tracebacks] == [("viva.api", "unexpected error")]
+    assert tracebacks[0].request_id == "req-broken-1"  # type: ignore[attr-defined]

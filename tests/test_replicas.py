@@ -223,3 +223,37 @@ def test_an_outage_of_the_database_fails_requests_with_503_and_they_recover_by_t
         ]
     finally:
         server.kill()
+
+
+def test_one_answer_sent_at_once_to_two_servers_on_one_sqlite_file_is_stored_once_never_503(
+    tmp_path: Path,
+) -> None:
+    """A SQLite file shared by two processes (as a server and a second one beside it): the same
+    answer, sent six times at once with one Idempotency-Key, is stored once and every request gets it."""
+    database = tmp_path / "shared.db"
+    pair = [
+        ServerProcess(replica_env(tmp_path, f"sqlite:///{database}", name), tmp_path / f"{name}.log")
+        for name in ("a", "b")
+    ]
+    try:
+        for replica in pair:
+            replica.start(timeout=300)  # one after the other: the first creates the file's tables
+        text = "Dropout zeroes random activations during training, which regularises the network."
+        for round_ in range(3):  # the race is a matter of timing: give it several chances
+            interview = create(pair[0], count=2)
+            with ThreadPoolExecutor(6) as pool:
+                responses = list(
+                    pool.map(
+                        lambda n, interview=interview: post_answer(
+                            pair[n % 2], interview, text, **{"Idempotency-Key": "once"}
+                        ),
+                        range(6),
+                    )
+                )
+            refused = [r.text for r in responses if r.status_code != 200]
+            assert refused == [], f"round {round_}: {refused}"
+            assert {r.json()["turn"] for r in responses} == {1}
+            assert [t["answer"] for t in transcript(pair[1], interview)["turns"]] == [text, None]
+    finally:
+        for replica in pair:
+            replica.kill()

@@ -109,3 +109,20 @@ def test_a_writer_that_gives_up_without_committing_lets_the_next_one_in(engine: 
     threading.Thread(target=next_writer, daemon=True).start()
     assert done.wait(10), "the next writer is still waiting for a lock nobody holds"
     spare.close()
+
+
+def test_a_transaction_that_read_before_another_write_still_gets_the_row_and_sees_that_write(
+    engine: Engine,
+) -> None:
+    with Session(engine, expire_on_commit=False) as reader:
+        assert reader.get(Interview, "locked") is not None  # a read: SQLite's snapshot is taken here
+        with Session(engine) as writer:
+            lock_row(writer, Interview, "locked")
+            row = writer.get(Interview, "locked")
+            assert row is not None
+            row.candidate = "Grace"
+            writer.commit()
+        lock_row(reader, Interview, "locked")  # SQLite: "database is locked" at once, before the fix
+        locked = reader.get(Interview, "locked")
+        assert locked is not None and locked.candidate == "Grace"
+        reader.commit()

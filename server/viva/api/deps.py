@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import parse
+from limits.strategies import RateLimiter
 from sqlmodel import Session
 
 from viva.api.state import Services
@@ -58,18 +59,25 @@ def reviewer(state: ServicesDep) -> Reviewer | None:
     return state.interviews.critiques.reviewer if state.interviews.critiques else None
 
 
-def _rate_limited(state: ServicesDep, token: Annotated[str, Depends(bearer_token)]) -> str:
-    """The candidate's token, if it has not sent too many answers lately (per replica)."""
-    rate = parse(state.settings.answer_rate)
-    key = hashlib.sha256(token.encode()).hexdigest()
-    if not state.limiter.hit(rate, "answers", key):
-        reset = state.limiter.get_window_stats(rate, "answers", key).reset_time
-        wait = max(1, math.ceil(reset - time.time()))
-        raise TooManyRequestsError(
-            f"Too many answers in a short time (at most {state.settings.answer_rate}): wait {wait} s.",
-            headers={"Retry-After": str(wait)},
-        )
-    return token
+class AnswerQuota:
+    """One token's answer rate limit (per replica). The interview flow takes from it only when it
+    accepts a new answer for grading: an answer refused (too long, out of turn) costs nothing."""
+
+    def __init__(self, limiter: RateLimiter, rate: str, token: str) -> None:
+        self._limiter = limiter
+        self._rate_text = rate
+        self._key = hashlib.sha256(token.encode()).hexdigest()
+
+    def take(self) -> None:
+        """Count one answer, or raise `TooManyRequestsError` (429, with `Retry-After`)."""
+        rate = parse(self._rate_text)
+        if not self._limiter.hit(rate, "answers", self._key):
+            reset = self._limiter.get_window_stats(rate, "answers", self._key).reset_time
+            wait = max(1, math.ceil(reset - time.time()))
+            raise TooManyRequestsError(
+                f"Too many answers in a short time (at most {self._rate_text}): wait {wait} s.",
+                headers={"Retry-After": str(wait)},
+            )
 
 
 def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
@@ -84,7 +92,13 @@ InterviewsDep = Annotated[InterviewService, Depends(interviews)]
 BatcherDep = Annotated[GradingBatcher, Depends(batcher)]
 ReviewerDep = Annotated[Reviewer | None, Depends(reviewer)]
 CandidateToken = Annotated[str, Depends(bearer_token)]
-RateLimitedToken = Annotated[str, Depends(_rate_limited)]
+
+
+def answer_quota(state: ServicesDep, token: Annotated[str, Depends(bearer_token)]) -> AnswerQuota:
+    return AnswerQuota(state.limiter, state.settings.answer_rate, token)
+
+
+AnswerQuotaDep = Annotated[AnswerQuota, Depends(answer_quota)]
 
 
 def coach_name(

@@ -99,10 +99,16 @@ def install(app: FastAPI) -> None:
         response.headers["Retry-After"] = "5"
         return response
 
-    @app.exception_handler(Exception)
-    async def _unexpected(_: Request, error: Exception) -> JSONResponse:
-        log.exception("unexpected error")
-        return _internal()
+
+def unexpected_error(error: Exception) -> JSONResponse:
+    """The 500 for an error nothing else handled, its traceback logged here and only here.
+
+    `Telemetry` calls this rather than Starlette's last-resort handler, which runs outside every
+    middleware (its 500 would carry no request id and no security headers) and hands the error
+    on to the server, which logs the traceback a second time.
+    """
+    log.error("unexpected error", exc_info=error)
+    return _internal()
 
 
 def _internal() -> JSONResponse:

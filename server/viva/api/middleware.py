@@ -11,10 +11,12 @@ from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from viva.api.errors import unexpected_error
 from viva.logs import request_id
 from viva.metrics import REQUEST_SECONDS, REQUESTS
 
 log = logging.getLogger("viva.requests")
+log_unexpected = logging.getLogger("viva.api")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 CONTENT_SECURITY_POLICY = (
@@ -43,13 +45,13 @@ class Telemetry:
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
         rid = given if _VALID_ID.match(given) else uuid.uuid4().hex
         token = request_id.set(rid)
-        status = 500
+        status, status_sent = 500, False
         began = time.perf_counter()
 
         async def sending(message: Message) -> None:
-            nonlocal status
+            nonlocal status, status_sent
             if message["type"] == "http.response.start":
-                status = message["status"]
+                status, status_sent = message["status"], True
                 message["headers"] = [
                     *message.get("headers", []),
                     (b"x-request-id", rid.encode()),
@@ -59,6 +61,12 @@ class Telemetry:
 
         try:
             await self.app(scope, receive, sending)
+        except Exception as error:  # a bug: answered here, inside this request's id and headers
+            if status_sent:
+                # Too late for a 500: the server closes the half-sent response (and says so).
+                log_unexpected.error("unexpected error after the response began", exc_info=error)
+            else:
+                await unexpected_error(error)(scope, receive, sending)
         finally:
             elapsed = time.perf_counter() - began
             route = getattr(scope.get("route"), "path", "unmatched")

@@ -6,6 +6,7 @@ import csv
 import io
 from collections import defaultdict
 from datetime import datetime
+from statistics import mean
 from typing import Literal
 
 import numpy as np
@@ -80,6 +81,7 @@ def _summary(session: Session, interview: Interview) -> InterviewSummary:
         created_at=aware(interview.created_at) or utcnow(),
         finished=interview.finished_at is not None,
         score=interview_score(session, interview.id),
+        grader_score=interview_score(session, interview.id, corrected=False),
         answered=sum(t.kind == "question" and t.status != "asked" for t in turns),
         total=len(interview.plan),
         overridden=overridden,
@@ -176,6 +178,8 @@ CSV_COLUMNS = [
     "answer",
     "status",
     "score",
+    "grader_score",
+    "corrected_by",
     "band",
     "covered",
     "missed",
@@ -188,6 +192,8 @@ CSV_COLUMNS = [
 
 
 def _csv(transcript: Transcript) -> str:
+    """One row per turn; `score` is the score of record (a coach's correction where there is one),
+    `grader_score` the grader's own."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
     writer.writeheader()
@@ -201,7 +207,9 @@ def _csv(transcript: Transcript) -> str:
                 "question": turn.question.text,
                 "answer": turn.answer or "",
                 "status": turn.status,
-                "score": grade.score if grade else "",
+                "score": turn.score if turn.score is not None else "",
+                "grader_score": grade.score if grade else "",
+                "corrected_by": turn.corrected_by or "",
                 "band": grade.band if grade else "",
                 "covered": "; ".join(p.id for p in grade.key_points if p.status == "covered")
                 if grade
@@ -224,6 +232,7 @@ def _markdown(transcript: Transcript) -> str:
         f"- Started: {transcript.created_at:%Y-%m-%d %H:%M} UTC",
         f"- Questions: {transcript.progress.position} of {transcript.progress.total}"
         + (" (finished)" if transcript.progress.finished else ""),
+        *_score_lines(transcript),
         "",
     ]
     for turn in transcript.turns:
@@ -249,6 +258,27 @@ def _markdown(transcript: Transcript) -> str:
         lines += ["## Coach's comments", ""]
         lines += [f"- {_md(c.coach)}: {_md(c.text)}" for c in transcript.comments]
     return "\n".join(lines) + "\n"
+
+
+def _score_lines(transcript: Transcript) -> list[str]:
+    """The interview's score of record, and the grader's own beside it when a coach corrected a turn."""
+    scored = [
+        (t.score, t.grade.score, t.corrected_by)
+        for t in transcript.turns
+        if t.kind == "question" and t.grade is not None and t.score is not None
+    ]
+    if not scored:
+        return []
+    of_record = mean(score for score, _, _ in scored)
+    corrected = sum(coach is not None for _, _, coach in scored)
+    if not corrected:
+        return [f"- Score: {of_record:.1f}/100"]
+    grader = mean(score for _, score, _ in scored)
+    turns = "turn" if corrected == 1 else "turns"
+    return [
+        f"- Score: {of_record:.1f}/100, {corrected} {turns} corrected by a coach "
+        f"(the grader's: {grader:.1f}/100)"
+    ]
 
 
 def _md(text: str) -> str:

@@ -31,6 +31,18 @@ StoredText = Annotated[str, AfterValidator(_storable)]
 """Text kept exactly as given (markup, control characters and all) but for U+0000 and lone surrogates."""
 
 
+def _named(text: str) -> str:
+    # A name of spaces alone would be shown to the coach as an empty, unclickable link.
+    stripped = text.strip()
+    if not stripped:
+        raise ValueError("must not be blank: send the candidate's name")
+    return stripped
+
+
+Name = Annotated[StoredText, AfterValidator(_named)]
+"""A name without its surrounding spaces, never blank."""
+
+
 class Shape(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -42,8 +54,11 @@ class RequestShape(Shape):
 
 
 class StartRequest(RequestShape):
-    candidate: StoredText = Field(
-        min_length=1, max_length=100, description="The candidate's name, shown to their coach."
+    candidate: Name = Field(
+        min_length=1,
+        max_length=100,
+        description="The candidate's name, shown to their coach; surrounding spaces are dropped, and a "
+        "blank name is refused.",
     )
     count: int = Field(default=5, ge=1, le=50, description="How many bank questions to ask.")
     categories: list[str] = Field(default_factory=list, description="Only these categories (names or slugs).")
@@ -140,6 +155,13 @@ class TurnView(Shape):
         description="The coach's latest override; the grader's grade stays beside it."
     )
     overrides: list[OverrideView] = Field(default_factory=list, description="Every override, oldest first.")
+    score: int | None = Field(
+        default=None,
+        description="The score of record: the coach's latest override where there is one, else the grader's.",
+    )
+    corrected_by: str | None = Field(
+        default=None, description="The coach whose override is the score of record, if one corrected it."
+    )
     asked_at: datetime
     answered_at: datetime | None
     critique_status: CritiqueStatus = "disabled"
@@ -162,7 +184,7 @@ class Transcript(Shape):
 class CategoryResult(Shape):
     category: str
     questions: int
-    score: float
+    score: float = Field(description="Mean score of record: a coach's correction where there is one.")
 
 
 class KeyPointSummary(Shape):
@@ -176,7 +198,11 @@ class KeyPointSummary(Shape):
 class WeakArea(Shape):
     question: str
     number: int
-    score: int
+    score: int = Field(description="The score of record: a coach's correction where there is one.")
+    grader_score: int = Field(description="The grader's own score for the answer.")
+    corrected_by: str | None = Field(
+        default=None, description="The coach who corrected the score, if one did."
+    )
     study: list[str] = Field(description="The key points missed: what to study.")
 
 
@@ -198,7 +224,16 @@ class Report(Shape):
     id: str
     candidate: str
     finished: bool
-    score: float | None = Field(description="Mean score of the graded planned questions (follow-ups apart).")
+    score: float | None = Field(
+        description="Mean score of the graded planned questions (follow-ups apart); a coach's correction of "
+        "a turn's score replaces the grader's for that turn."
+    )
+    grader_score: float | None = Field(
+        default=None, description="The same mean over the grader's own scores, before any coach's correction."
+    )
+    corrected: int = Field(
+        default=0, description="Turns (follow-ups included) whose score a coach corrected."
+    )
     answered: int
     total: int
     follow_up_score: float | None
@@ -220,7 +255,12 @@ class InterviewSummary(Shape):
     candidate: str
     created_at: datetime
     finished: bool
-    score: float | None
+    score: float | None = Field(
+        description="Mean score of record of the planned questions (coaches' corrections count)."
+    )
+    grader_score: float | None = Field(
+        default=None, description="The same mean over the grader's own scores, before any coach's correction."
+    )
     answered: int
     total: int
     overridden: bool

@@ -16,20 +16,28 @@ from viva.interview.models import (
     Report,
     WeakArea,
 )
-from viva.interview.service import InterviewService
+from viva.interview.service import InterviewService, latest_overrides
 from viva.store.models import Interview, Turn, aware, utcnow
 
 WEAKEST = 3
 
 
 def build_report(service: InterviewService, session: Session, interview: Interview) -> Report:
+    """The report, on each turn's score of record: a coach's correction replaces the grader's score
+    (the grader's own mean stays beside it), while key points and delivery remain the grader's reading."""
     turns = service.turns(session, interview.id)
+    corrections = latest_overrides(session, [t.id for t in turns if t.id is not None])
     graded = [(t, Grade.model_validate(t.grade)) for t in turns if t.grade]
+
+    def of_record(turn: Turn, grade: Grade) -> int:
+        correction = corrections.get(turn.id) if turn.id is not None else None
+        return correction.score if correction else grade.score
+
     main = [(t, g) for t, g in graded if t.kind == "question"]
-    follow_ups = [g.score for t, g in graded if t.kind == "follow_up"]
+    follow_ups = [of_record(t, g) for t, g in graded if t.kind == "follow_up"]
     by_category: dict[str, list[int]] = defaultdict(list)
     for turn, grade in main:
-        by_category[service.bank.get(turn.question_id).category].append(grade.score)
+        by_category[service.bank.get(turn.question_id).category].append(of_record(turn, grade))
     points = [
         KeyPointSummary(
             question=turn.question_id, key_point=p.id, text=p.text, required=p.required, status=p.status
@@ -37,8 +45,8 @@ def build_report(service: InterviewService, session: Session, interview: Intervi
         for turn, grade in main
         for p in grade.key_points
     ]
-    weakest = sorted(main, key=lambda pair: pair[1].score)[:WEAKEST]
-    score = round(mean(g.score for _, g in main), 1) if main else None
+    weakest = sorted(main, key=lambda pair: of_record(*pair))[:WEAKEST]
+    score = round(mean(of_record(t, g) for t, g in main), 1) if main else None
     earlier = _earlier(session, interview, service)
     previous = next((e.score for e in reversed(earlier) if e.score is not None), None)
     return Report(
@@ -46,6 +54,8 @@ def build_report(service: InterviewService, session: Session, interview: Intervi
         candidate=interview.candidate,
         finished=interview.finished_at is not None,
         score=score,
+        grader_score=round(mean(g.score for _, g in main), 1) if main else None,
+        corrected=sum(t.id in corrections for t, _ in graded),
         answered=sum(t.kind == "question" and t.status != "asked" for t in turns),
         total=len(interview.plan),
         follow_up_score=round(mean(follow_ups), 1) if follow_ups else None,
@@ -62,7 +72,9 @@ def build_report(service: InterviewService, session: Session, interview: Intervi
             WeakArea(
                 question=turn.prompt,
                 number=service.bank.get(turn.question_id).number,
-                score=grade.score,
+                score=of_record(turn, grade),
+                grader_score=grade.score,
+                corrected_by=corrections[turn.id].coach if turn.id in corrections else None,
                 study=[p.text for p in grade.key_points if p.status != "covered"],
             )
             for turn, grade in weakest
@@ -72,13 +84,16 @@ def build_report(service: InterviewService, session: Session, interview: Intervi
     )
 
 
-def interview_score(session: Session, interview_id: str) -> float | None:
-    """Mean score of an interview's graded planned questions."""
-    scores = session.exec(
-        select(Turn.score).where(
+def interview_score(session: Session, interview_id: str, *, corrected: bool = True) -> float | None:
+    """Mean score of an interview's graded planned questions: by default each turn's score of record
+    (a coach's latest override where there is one); with `corrected=False`, the grader's own."""
+    turns = session.exec(
+        select(Turn).where(
             Turn.interview_id == interview_id, Turn.kind == "question", col(Turn.score).is_not(None)
         )
     ).all()
+    corrections = latest_overrides(session, [t.id for t in turns if t.id is not None]) if corrected else {}
+    scores = [corrections[t.id].score if t.id in corrections else t.score for t in turns]
     return round(mean(s for s in scores if s is not None), 1) if scores else None
 
 

@@ -8,6 +8,7 @@ session and commits its own work.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Protocol, cast
 
 from sqlmodel import Session, col, select
@@ -21,6 +22,7 @@ from viva.errors import (
     InterviewNotFoundError,
     TurnMismatchError,
     TurnNotFoundError,
+    VivaError,
 )
 from viva.grading.grader import QuestionLike
 from viva.grading.models import Grade
@@ -44,6 +46,16 @@ from viva.interview.tokens import matches, new_token, token_hash
 from viva.metrics import ANSWERS_STORED
 from viva.store.database import lock_row
 from viva.store.models import Comment, Interview, Override, Turn, aware, utcnow
+
+
+def latest_overrides(session: Session, turn_ids: list[int]) -> dict[int, Override]:
+    """Each turn's latest override: a coach's correction, the turn's score of record."""
+    if not turn_ids:
+        return {}
+    found = session.exec(
+        select(Override).where(col(Override.turn_id).in_(turn_ids)).order_by(col(Override.id))
+    ).all()
+    return {o.turn_id: o for o in found}  # the latest wins
 
 
 class Grading(Protocol):
@@ -103,7 +115,14 @@ class InterviewService:
         token: str,
         request: AnswerRequest,
         idempotency_key: str | None = None,
+        *,
+        accept: Callable[[], None] | None = None,
     ) -> AnswerResponse:
+        """Store a new answer, grade it and ask what comes next; a retry gets the stored result.
+
+        `accept` is called just before a new answer is stored, once every check has passed: the
+        API counts the answer against the token's rate limit there, and may refuse it by raising.
+        """
         limit = self.settings.max_answer_chars
         if len(request.answer) > limit:
             raise AnswerTooLongError(
@@ -134,6 +153,12 @@ class InterviewService:
             raise TurnMismatchError(
                 f"Turn {request.turn} is not the one being asked: turn {current.number} is."
             )
+        if accept is not None:
+            try:
+                accept()
+            except VivaError:
+                session.rollback()
+                raise
         current.answer = request.answer
         current.answered_at = utcnow()
         current.idempotency_key = idempotency_key
@@ -282,19 +307,23 @@ class InterviewService:
 
     def open(self, session: Session, interview_id: str, token: str, *, lock: bool = False) -> Interview:
         """The interview, if `token` opens it; an unknown id and a wrong token look the same."""
-        interview = self.open_by_id(session, interview_id, lock=lock)
-        if not matches(token, interview.token_hash):
+        interview = self._find(session, interview_id, lock=lock)
+        if interview is None or not matches(token, interview.token_hash):
             raise InterviewNotFoundError(f"No interview {interview_id!r} for this token.")
         return interview
 
     def open_by_id(self, session: Session, interview_id: str, *, lock: bool = False) -> Interview:
+        """The interview, for a caller that needs no token (a coach, a recovery at start-up)."""
+        interview = self._find(session, interview_id, lock=lock)
+        if interview is None:
+            raise InterviewNotFoundError(f"No interview {interview_id!r}.")
+        return interview
+
+    def _find(self, session: Session, interview_id: str, *, lock: bool) -> Interview | None:
         """The interview; with `lock`, its row is locked until the transaction ends (answers queue up)."""
         if lock:
             lock_row(session, Interview, interview_id)
-        interview = session.exec(select(Interview).where(Interview.id == interview_id)).first()
-        if interview is None:
-            raise InterviewNotFoundError(f"No interview {interview_id!r} for this token.")
-        return interview
+        return session.exec(select(Interview).where(Interview.id == interview_id)).first()
 
     def turns(self, session: Session, interview_id: str) -> list[Turn]:
         return list(
@@ -367,6 +396,7 @@ class InterviewService:
                 select(Override).where(Override.turn_id == turn.id).order_by(col(Override.id))
             ).all()
         ]
+        latest = overrides[-1] if overrides else None
         return TurnView(
             number=turn.number,
             kind="follow_up" if turn.kind == "follow_up" else "question",
@@ -374,8 +404,10 @@ class InterviewService:
             answer=turn.answer,
             status=cast(GradingStatus, turn.status),
             grade=Grade.model_validate(turn.grade) if turn.grade else None,
-            override=overrides[-1] if overrides else None,
+            override=latest,
             overrides=overrides,
+            score=latest.score if latest else turn.score,
+            corrected_by=latest.coach if latest else None,
             asked_at=aware(turn.asked_at) or utcnow(),
             answered_at=aware(turn.answered_at),
             critique_status=cast(CritiqueStatus, turn.critique_status),

@@ -28,7 +28,11 @@ MIGRATION_LOCK = 0x56495641  # "VIVA": the PostgreSQL advisory lock replicas tak
 
 
 def create_database_engine(url: str) -> Engine:
-    """An engine for `url`; a SQLite file gets its folder, WAL, foreign keys and immediate write locks."""
+    """An engine for `url`; a SQLite file gets its folder, WAL, foreign keys and immediate write locks.
+
+    SQL errors never carry their parameters (`hide_parameters`): they would put a candidate's
+    answer, or a token's hash, in the logs.
+    """
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")  # the driver Viva ships with
@@ -41,10 +45,13 @@ def create_database_engine(url: str) -> Engine:
             max_overflow=20,
             pool_timeout=10,
             connect_args={"connect_timeout": 5},
+            hide_parameters=True,
         )
     if parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": WRITE_WAIT})
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": WRITE_WAIT}, hide_parameters=True
+    )
     _WRITERS[engine] = threading.Lock()
 
     @event.listens_for(engine, "connect")
@@ -101,8 +108,19 @@ def _queue_for_writing(session: Session) -> None:
 
 def lock_row(session: Session, table: type[SQLModel], key: str) -> None:
     """Lock one row for the rest of the transaction: `SELECT ... FOR UPDATE` where the database has
-    it, and on SQLite a write that takes the database's write lock (SQLite locks the whole file)."""
+    it, and on SQLite a write that takes the database's write lock (SQLite locks the whole file).
+
+    On SQLite a transaction that has read already sees a snapshot; if another write committed
+    since, taking the write lock fails at once (SQLITE_BUSY_SNAPSHOT, which the busy timeout does
+    not cover). So a transaction that began before the lock is ended first (it must hold no
+    unwritten changes), and the lock opens a fresh one: what the session read before it
+    reads again, up to date, after it.
+    """
     if session.get_bind().dialect.name == "sqlite":
+        if session.in_transaction() and _HELD not in session.connection().info:
+            if session.new or session.dirty or session.deleted:
+                raise RuntimeError("lock_row must come before the transaction's first change.")
+            session.rollback()
         _queue_for_writing(session)
         name = table.__tablename__
         session.execute(text(f"UPDATE {name} SET id = id WHERE id = :key"), {"key": key})

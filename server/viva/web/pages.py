@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, cast, get_args
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from pydantic import BaseModel, ValidationError
+from sqlmodel import Session
 
 from viva.api.deps import InterviewsDep, ServicesDep, SessionDep, SettingsDep
+from viva.errors import VivaError
 from viva.interview import coaching
 from viva.interview.models import OverrideRequest
+from viva.interview.service import InterviewService
 from viva.resources import resource_dir
 from viva.web import coach_session
 from viva.web.templating import templates
@@ -51,20 +55,31 @@ def coach_home(
     candidate: str = "",
     min_score: str = "",
     max_score: str = "",
-    overridden: Literal["", "yes", "no"] = "",
-    sort: coaching.SortKey = "created_at",
-    order: Literal["asc", "desc"] = "desc",
+    overridden: str = "",
+    sort: str = "created_at",
+    order: str = "desc",
 ) -> HTMLResponse:
     coach = coach_session.signed_in(request, settings)
     if coach is None:
         return _sign_in_page(request, settings)
+    # A hand-edited address gets a page that says what to change, not the API's JSON error.
+    for name, value, allowed in (
+        ("sort", sort, get_args(coaching.SortKey)),
+        ("order", order, ("asc", "desc")),
+        ("overridden", overridden, ("", "yes", "no")),
+    ):
+        if value not in allowed:
+            choices = ", ".join(repr(a) for a in allowed if a)
+            return _coach_error(
+                request, coach, 422, "This list cannot be shown", f"Unknown {name} {value!r}: use {choices}."
+            )
     # A filter form sends empty fields: an empty score bound means "no bound", not an error.
     wanted = coaching.InterviewFilter(
         candidate=candidate or None,
         min_score=_score(min_score),
         max_score=_score(max_score),
         overridden={"yes": True, "no": False}.get(overridden),
-        sort=sort,
+        sort=cast(coaching.SortKey, sort),
         descending=order == "desc",
     )
     return templates.TemplateResponse(
@@ -83,6 +98,16 @@ def coach_home(
             "sort": sort,
             "order": order,
         },
+    )
+
+
+def _coach_error(request: Request, coach: str, status: int, title: str, message: str) -> HTMLResponse:
+    """A readable page for a coach's mistake (an unknown interview, a mistyped address)."""
+    return templates.TemplateResponse(
+        request,
+        "coach_error.html",
+        {"coach": coach, "csrf": coach_session.csrf_token(request), "title": title, "message": message},
+        status_code=status,
     )
 
 
@@ -132,7 +157,30 @@ def coach_transcript(
     coach = coach_session.signed_in(request, settings)
     if coach is None:
         return RedirectResponse("/coach", status_code=303)
-    transcript = interviews.transcript(session, interview_id)
+    return _transcript_page(request, coach, interviews, session, interview_id)
+
+
+class OverrideProblem(BaseModel):
+    """An override form the page refused: which turn, why, and what the coach typed (shown again)."""
+
+    turn: int
+    message: str
+    score: str
+    comment: str
+
+
+def _transcript_page(
+    request: Request,
+    coach: str,
+    interviews: InterviewService,
+    session: Session,
+    interview_id: str,
+    problem: OverrideProblem | None = None,
+) -> HTMLResponse:
+    try:
+        transcript = interviews.transcript(session, interview_id)
+    except VivaError as error:
+        return _coach_error(request, coach, error.status, "No such interview", error.message)
     asked = {t.question.id for t in transcript.turns}
     agreement = coaching.agreement(session)
     return templates.TemplateResponse(
@@ -143,7 +191,9 @@ def coach_transcript(
             "csrf": coach_session.csrf_token(request),
             "transcript": transcript,
             "agreement": [q for q in agreement.questions if q.question in asked],
+            "problem": problem,
         },
+        status_code=422 if problem else 200,
     )
 
 
@@ -155,8 +205,8 @@ def coach_override(
     settings: SettingsDep,
     interviews: InterviewsDep,
     session: SessionDep,
-    score: Annotated[int, Form(ge=0, le=100)],
-    comment: Annotated[str, Form(max_length=5000)] = "",
+    score: Annotated[str, Form()] = "",
+    comment: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     coach = coach_session.signed_in(request, settings)
@@ -164,10 +214,28 @@ def coach_override(
         return RedirectResponse("/coach", status_code=303)
     if not coach_session.csrf_valid(request, csrf):
         return Response("The form expired: reload the page and try again.", status_code=403)
-    coaching.override(
-        interviews, session, interview_id, number, coach, OverrideRequest(score=score, comment=comment)
-    )
+    try:
+        override = OverrideRequest(score=int(score.strip()), comment=comment)
+    except ValueError as error:  # pydantic's ValidationError is one
+        problem = OverrideProblem(turn=number, message=_override_problem(error), score=score, comment=comment)
+        return _transcript_page(request, coach, interviews, session, interview_id, problem)
+    try:
+        coaching.override(interviews, session, interview_id, number, coach, override)
+    except VivaError as error:
+        return _coach_error(request, coach, error.status, "The override was not saved", error.message)
     return RedirectResponse(f"/coach/interviews/{interview_id}#turn-{number}", status_code=303)
+
+
+def _override_problem(error: ValueError) -> str:
+    """What is wrong with an override form, in the coach's words."""
+    comment = (
+        [e for e in error.errors() if e["loc"] and e["loc"][0] == "comment"]
+        if isinstance(error, ValidationError)
+        else []
+    )
+    if comment:
+        return f"The comment cannot be saved: {comment[0]['msg']}. Nothing was saved."
+    return "The score must be a whole number from 0 to 100. Nothing was saved."
 
 
 @router.get("/coach/interviews/{interview_id}/export", response_model=None)
@@ -177,10 +245,20 @@ def coach_export(
     settings: SettingsDep,
     interviews: InterviewsDep,
     session: SessionDep,
-    format: coaching.ExportFormat = "json",
+    format: str = "json",
 ) -> Response:
-    if coach_session.signed_in(request, settings) is None:
+    coach = coach_session.signed_in(request, settings)
+    if coach is None:
         return RedirectResponse("/coach", status_code=303)
-    content, media_type = coaching.export(interviews.transcript(session, interview_id), format)
+    if format not in get_args(coaching.ExportFormat):
+        choices = ", ".join(repr(f) for f in get_args(coaching.ExportFormat))
+        return _coach_error(
+            request, coach, 422, "No such export", f"Unknown format {format!r}: use {choices}."
+        )
+    try:
+        transcript = interviews.transcript(session, interview_id)
+    except VivaError as error:
+        return _coach_error(request, coach, error.status, "No such interview", error.message)
+    content, media_type = coaching.export(transcript, cast(coaching.ExportFormat, format))
     disposition = f'attachment; filename="interview-{interview_id}.{format}"'
     return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Response, status
 
-from viva.api.deps import CandidateToken, InterviewsDep, RateLimitedToken, SessionDep
+from viva.api.deps import AnswerQuotaDep, CandidateToken, InterviewsDep, SessionDep
 from viva.api.errors import documented
 from viva.interview import coaching
 from viva.interview.models import (
@@ -34,7 +34,8 @@ def start(request: StartRequest, interviews: InterviewsDep, session: SessionDep)
 def answer(
     interview_id: str,
     request: AnswerRequest,
-    token: RateLimitedToken,
+    token: CandidateToken,
+    quota: AnswerQuotaDep,
     interviews: InterviewsDep,
     session: SessionDep,
     idempotency_key: Annotated[
@@ -43,7 +44,7 @@ def answer(
     ] = None,
 ) -> AnswerResponse:
     """Stores the answer, grades it, and asks the next question (or a follow-up)."""
-    return interviews.answer(session, interview_id, token, request, idempotency_key)
+    return interviews.answer(session, interview_id, token, request, idempotency_key, accept=quota.take)
 
 
 @router.get("/{interview_id}", summary="The transcript")

@@ -1,0 +1,149 @@
+"""The coach's pages in a real browser against a real `viva serve`: overrides, mistakes shown as pages."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.browser import ARGS, DESKTOP, INSTALL, chromium
+from tests.interviews import answer, start
+from tests.server import ServerProcess
+
+COACH_TOKEN = "coach-page-secret"
+ANSWER = "Overfitting means memorising noise: great training accuracy, poor accuracy on new data."
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("web-coach") / "data"
+
+
+@pytest.fixture(scope="module")
+def server(data_dir: Path) -> Iterator[ServerProcess]:
+    folder = data_dir.parent
+    running = ServerProcess(
+        {"VIVA_DATA_DIR": str(folder / "data"), "VIVA_COACH_TOKEN": f"ada:{COACH_TOKEN}"},
+        folder / "server.log",
+    ).start()
+    yield running
+    running.kill()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    executable = chromium()
+    if executable is None:
+        message = f"Chromium is not installed: {INSTALL}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(executable), args=ARGS, headless=True)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=DESKTOP)
+    opened = context.new_page()
+    opened.on("dialog", lambda dialog: pytest.fail(f"a dialog opened: {dialog.message}"))
+    yield opened
+    context.close()
+
+
+@pytest.fixture
+def interview(server: ServerProcess) -> dict[str, Any]:
+    """An interview with one answered turn, started over the API as the candidate's page does."""
+    with server.client() as client:
+        started = start(client, candidate="Grace Hopper", count=2, questions=[7, 40], follow_ups=False)
+        answer(client, started, ANSWER)
+    return started
+
+
+def sign_in(page: Page, server: ServerProcess) -> None:
+    page.goto(server.url + "/coach")
+    page.get_by_label("Coach token").fill(COACH_TOKEN)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Interviews")).to_be_visible()
+
+
+def test_re_saving_an_override_with_a_new_score_keeps_its_comment(
+    page: Page, server: ServerProcess, interview: dict[str, Any]
+) -> None:
+    sign_in(page, server)
+    page.goto(f"{server.url}/coach/interviews/{interview['id']}")
+    page.get_by_label("Your score for turn 1").fill("42")
+    page.get_by_label("Comment for turn 1").fill("Name a concrete remedy next time.")
+    page.get_by_role("button", name="Save override").first.click()
+    expect(page.get_by_text("Coach ada: 42/100 — Name a concrete remedy next time.")).to_be_visible()
+
+    expect(page.get_by_label("Comment for turn 1")).to_have_value("Name a concrete remedy next time.")
+    page.get_by_label("Your score for turn 1").fill("48")
+    page.get_by_role("button", name="Save override").first.click()
+    expect(page.get_by_text("Coach ada: 48/100 — Name a concrete remedy next time.")).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "heading", "message"),
+    [
+        (
+            "/coach/interviews/no-such-interview",
+            404,
+            "No such interview",
+            "No interview 'no-such-interview'.",
+        ),
+        ("/coach?sort=bogus", 422, "This list cannot be shown", "Unknown sort 'bogus'"),
+        ("/coach?order=sideways", 422, "This list cannot be shown", "Unknown order 'sideways'"),
+        ("/coach/interviews/no-such-interview/export?format=csv", 404, "No such interview", "No interview"),
+    ],
+    ids=["an unknown interview", "an unknown sort", "an unknown order", "an export of an unknown interview"],
+)
+def test_a_mistyped_coach_address_shows_a_readable_page_not_json(
+    page: Page, server: ServerProcess, path: str, status: int, heading: str, message: str
+) -> None:
+    sign_in(page, server)
+    response = page.goto(server.url + path)
+    assert response is not None and response.status == status
+    assert response.headers["content-type"].startswith("text/html")
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text(message)
+    expect(page.get_by_role("link", name="All interviews")).to_be_visible()
+
+
+def test_an_override_score_out_of_range_is_a_message_by_the_form_and_nothing_is_saved(
+    page: Page, server: ServerProcess, interview: dict[str, Any]
+) -> None:
+    sign_in(page, server)
+    page.goto(f"{server.url}/coach/interviews/{interview['id']}")
+    score = page.get_by_label("Your score for turn 1")
+    score.evaluate("input => input.removeAttribute('max')")  # as a script or an old browser would send it
+    score.fill("150")
+    page.get_by_label("Comment for turn 1").fill("Far better than the grader thinks.")
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.get_by_role("button", name="Save override").first.click()
+    assert posted.value.status == 422
+    expect(page.get_by_role("alert")).to_have_text(
+        "The score must be a whole number from 0 to 100. Nothing was saved."
+    )
+    expect(page.get_by_label("Your score for turn 1")).to_have_value("150")  # what was typed is kept
+    expect(page.get_by_label("Comment for turn 1")).to_have_value("Far better than the grader thinks.")
+    expect(page.locator(".override")).to_have_count(0)
+
+
+def test_an_interview_stored_with_a_blank_name_is_still_a_link_on_the_list(
+    page: Page, server: ServerProcess, interview: dict[str, Any], data_dir: Path
+) -> None:
+    # Names are stripped and a blank one refused now; one stored before that is still listed.
+    with sqlite3.connect(data_dir / "viva.db") as connection:
+        connection.execute("UPDATE interview SET candidate = '   ' WHERE id = ?", (interview["id"],))
+    sign_in(page, server)
+    page.get_by_role("link", name="(no name)").first.click()
+    expect(page).to_have_url(f"{server.url}/coach/interviews/{interview['id']}")
+    expect(page.get_by_role("heading", name="(no name)")).to_be_visible()
