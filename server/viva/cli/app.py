@@ -6,9 +6,11 @@ import typer
 
 from viva import __version__
 from viva.cli import bank, evaluate, grade, serve, settings, store
+from viva.cli.errors import ReportingGroup
 
 app = typer.Typer(
     name="viva",
+    cls=ReportingGroup,
     help="Viva: a mock interviewer for machine-learning jobs that grades answers against rubrics.",
     no_args_is_help=True,
     add_completion=False,
