@@ -2,6 +2,7 @@
 
 import csv
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -153,3 +154,18 @@ def test_grade_runs_as_an_installed_command() -> None:
         check=True,
     )
     assert json.loads(done.stdout)["question"]["number"] == 7
+
+
+def test_grade_prints_no_model_loading_progress_bar() -> None:
+    script = Path(sys.executable).with_name("viva")
+    environment = {k: v for k, v in os.environ.items() if k != "HF_HUB_DISABLE_PROGRESS_BARS"}
+    done = subprocess.run(
+        [str(script), "grade", "--question", "7", "--answer", ANSWER],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment,
+    )
+    assert done.stdout.startswith("Q7 ")
+    assert "Loading weights" not in done.stderr
+    assert done.stderr == ""
