@@ -22,6 +22,6 @@ def silence_model_loading() -> None:
     They are plain text on stderr, where the server writes JSON lines and the CLI its own
     bar. transformers reads this switch when it is first imported, so it must come first.
     """
-    from huggingface_hub import disable_progress_bars
+    from huggingface_hub.utils.tqdm import disable_progress_bars
 
     disable_progress_bars()
