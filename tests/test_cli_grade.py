@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.cli import viva
 from tests.seed import SHARED
 
@@ -169,3 +171,42 @@ def test_grade_prints_no_model_loading_progress_bar() -> None:
     assert done.stdout.startswith("Q7 ")
     assert "Loading weights" not in done.stderr
     assert done.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        ([], "0 graded answer(s); measuring agreement needs at least 2 with different grades"),
+        ([{"question": 7, "answer": ANSWER, "grade": 3}], "1 graded answer(s); measuring agreement needs"),
+        (
+            [
+                {"question": 7, "answer": ANSWER, "grade": 3},
+                {"question": 7, "answer": "No idea.", "grade": 3},
+            ],
+            "every human grade is 3: correlation is undefined when the grades do not vary",
+        ),
+    ],
+)
+def test_eval_refuses_a_set_on_which_agreement_is_undefined(
+    tmp_path: Path, lines: list[dict[str, object]], expected: str
+) -> None:
+    source = tmp_path / "graded.jsonl"
+    source.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    result = viva("eval", str(source), "--json")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == f"error: {source}: {expected}" + result.stderr.split(expected, 1)[1]
+
+
+def test_eval_refuses_when_viva_scores_every_answer_alike(tmp_path: Path) -> None:
+    source = tmp_path / "graded.jsonl"
+    lines = [
+        {"question": 7, "answer": "", "grade": 0},
+        {"question": 7, "answer": "I don't know.", "grade": 1},
+    ]
+    source.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    result = viva("eval", str(source))
+    assert result.exit_code == 1
+    assert "Viva gave all 2 answers the same score (0): correlation with the human grades is undefined" in (
+        result.stderr
+    )
