@@ -210,3 +210,42 @@ def test_eval_refuses_when_viva_scores_every_answer_alike(tmp_path: Path) -> Non
     assert "Viva gave all 2 answers the same score (0): correlation with the human grades is undefined" in (
         result.stderr
     )
+
+
+def test_jsonl_refuses_each_line_the_grade_api_would_refuse() -> None:
+    stdin = "\n".join(
+        json.dumps(line)
+        for line in [
+            {"question": True, "answer": ANSWER},
+            {"question": 7, "answer": ANSWER, "candidate": "Ada"},
+            {"question": 7, "answer": 5},
+            {"question": "7", "answer": ANSWER},
+        ]
+    )
+    result = viva("grade", "--jsonl", "-", input=stdin)
+    assert result.exit_code == 1
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line.get("error", {}).get("code") for line in out] == ["invalid_line"] * 3 + [None]
+    assert out[0]["error"]["message"] == 'line 1: "question" is a question number or id, not true'
+    assert out[1]["error"]["message"].startswith('line 2: unknown key "candidate"')
+    assert out[2]["error"]["message"] == "line 3: answer: Input should be a valid string"
+    assert out[3]["question"]["number"] == 7  # a number as text is an id the bank knows, as in the API
+    assert "3 line(s) could not be graded" in result.stderr
+
+
+def test_jsonl_answers_every_input_line_blank_ones_with_an_error_in_place() -> None:
+    stdin = "\n".join(
+        [
+            "",
+            json.dumps({"question": 7, "answer": ANSWER}),
+            "   ",
+            json.dumps({"question": 40, "answer": "x"}),
+        ]
+    )
+    result = viva("grade", "--jsonl", "-", input=stdin)
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == len(stdin.split("\n")) == 4
+    assert [line["error"]["code"] for line in (out[0], out[2])] == ["blank_line", "blank_line"]
+    assert [line["line"] for line in (out[0], out[2])] == [1, 3]
+    assert [line["question"]["number"] for line in (out[1], out[3])] == [7, 40]
+    assert result.exit_code == 1
