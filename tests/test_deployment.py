@@ -112,7 +112,7 @@ def test_compose_runs_two_replicas_on_one_postgresql() -> None:
 
 def test_dockerignore_keeps_the_local_environment_out() -> None:
     ignored = (ROOT / ".dockerignore").read_text().split()
-    assert {".venv", ".git"} <= set(ignored)
+    assert {".venv", ".git", ".hypothesis", "bench", "tests"} <= set(ignored)
     assert not any(
         Path(p).parts and Path(p).parts[0] in {"server", "rubrics", "prompts", "web"} for p in ignored
     )
@@ -154,3 +154,23 @@ def test_a_grader_starts_where_its_embedding_cache_cannot_be_written(tmp_path: P
     assert "Score " in result.stdout
     assert "cannot write the rubric-embedding cache" in result.stderr
     assert list(cache.iterdir()) == []
+
+
+def test_compose_gives_a_replica_the_time_viva_takes_to_stop_gracefully() -> None:
+    """Docker kills a container 10 s after SIGTERM unless told otherwise; Viva finishes its answers first."""
+    from viva.cli.serve import graceful_shutdown_seconds
+
+    needed = graceful_shutdown_seconds(Settings())
+    for service in COMPOSE["services"].values():
+        if service.get("build") == ".":
+            grace = re.fullmatch(r"(\d+)s", service["stop_grace_period"])
+            assert grace and int(grace.group(1)) > needed
+
+
+def test_the_readme_lists_every_make_target() -> None:
+    phony = re.search(r"^\.PHONY: (.+)$", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    assert phony
+    development = (ROOT / "README.md").read_text().split("## Development", 1)[1]
+    listed = set(re.findall(r"^\| `make ([\w-]+)`", development, re.MULTILINE))
+    assert listed == set(phony.group(1).split())
+    assert "hadolint" in development

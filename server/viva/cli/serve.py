@@ -19,7 +19,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from viva.bank import load_bank
 from viva.cli.errors import reported_errors
-from viva.config import get_settings
+from viva.config import Settings, get_settings
 from viva.errors import VivaError
 from viva.grading import load_grader
 from viva.logs import configure_logging
@@ -55,8 +55,13 @@ def serve(
         port=port,
         log_config=None,
         access_log=False,
-        timeout_graceful_shutdown=max(30, int(settings.llm_timeout) + 10),
+        timeout_graceful_shutdown=graceful_shutdown_seconds(settings),
     )
+
+
+def graceful_shutdown_seconds(settings: Settings) -> int:
+    """How long a stop may take: answers being graded finish, and so may a critique in flight."""
+    return max(30, int(settings.llm_timeout) + 10)
 
 
 def check_database(url: str) -> None:
