@@ -26,7 +26,7 @@ EXPECTED = {
     "greater_than": "expected more than {gt}",
     "less_than_equal": "expected at most {le}",
 }
-"""Pydantic's words for a value of the wrong type, said the way an operator setting a variable reads them."""
+"""Pydantic's words for a value of the wrong type or out of range, as an operator setting a variable reads them."""
 
 
 class SettingsError(VivaError):
