@@ -28,12 +28,14 @@ RUN pip install --no-cache-dir torch==2.13.0 --index-url https://download.pytorc
 COPY --from=build /dist/ /tmp/dist/
 RUN pip install --no-cache-dir /tmp/dist/*.whl \
     && rm -rf /tmp/dist \
-    && viva bank check \
-    && python -c "from viva.grading import load_grader; load_grader()" \
     && useradd --create-home --uid 10001 viva \
-    && mkdir -p /data \
-    && chown viva:viva /data
+    && mkdir -p /data /opt/viva/cache \
+    && chown viva:viva /data /opt/viva/cache
 USER 10001
+# Filled as the user the server runs as, so the server can add to it (an operator's
+# own rubrics, another model) instead of meeting a cache only root may write.
+RUN viva bank check \
+    && python -c "from viva.grading import load_grader; load_grader()"
 VOLUME ["/data"]
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \

@@ -227,3 +227,13 @@ def test_missing_rubrics_folder_is_explained(tmp_path: Path, monkeypatch: pytest
     result = viva("bank", "check")
     assert result.exit_code == 1
     assert "no such folder (set VIVA_RUBRICS_DIR" in result.stderr
+
+
+def test_hidden_files_and_folders_in_the_rubrics_folder_are_not_read(bank_copy: Path) -> None:
+    workflows = bank_copy / ".github" / "workflows"
+    workflows.mkdir(parents=True)
+    (workflows / "ci.yml").write_text("on: push\njobs:\n  check:\n    runs-on: ubuntu-latest\n")
+    (bank_copy / ".draft.yaml").write_text("questions: [half a thought\n")
+    result = viva("bank", "check")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("OK: 50 questions")

@@ -2,9 +2,12 @@
 
 import csv
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from tests.cli import viva
 from tests.seed import SHARED
@@ -153,3 +156,96 @@ def test_grade_runs_as_an_installed_command() -> None:
         check=True,
     )
     assert json.loads(done.stdout)["question"]["number"] == 7
+
+
+def test_grade_prints_no_model_loading_progress_bar() -> None:
+    script = Path(sys.executable).with_name("viva")
+    environment = {k: v for k, v in os.environ.items() if k != "HF_HUB_DISABLE_PROGRESS_BARS"}
+    done = subprocess.run(
+        [str(script), "grade", "--question", "7", "--answer", ANSWER],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment,
+    )
+    assert done.stdout.startswith("Q7 ")
+    assert "Loading weights" not in done.stderr
+    assert done.stderr == ""
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        ([], "0 graded answer(s); measuring agreement needs at least 2 with different grades"),
+        ([{"question": 7, "answer": ANSWER, "grade": 3}], "1 graded answer(s); measuring agreement needs"),
+        (
+            [
+                {"question": 7, "answer": ANSWER, "grade": 3},
+                {"question": 7, "answer": "No idea.", "grade": 3},
+            ],
+            "every human grade is 3: correlation is undefined when the grades do not vary",
+        ),
+    ],
+)
+def test_eval_refuses_a_set_on_which_agreement_is_undefined(
+    tmp_path: Path, lines: list[dict[str, object]], expected: str
+) -> None:
+    source = tmp_path / "graded.jsonl"
+    source.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    result = viva("eval", str(source), "--json")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == f"error: {source}: {expected}" + result.stderr.split(expected, 1)[1]
+
+
+def test_eval_refuses_when_viva_scores_every_answer_alike(tmp_path: Path) -> None:
+    source = tmp_path / "graded.jsonl"
+    lines = [
+        {"question": 7, "answer": "", "grade": 0},
+        {"question": 7, "answer": "I don't know.", "grade": 1},
+    ]
+    source.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    result = viva("eval", str(source))
+    assert result.exit_code == 1
+    assert "Viva gave all 2 answers the same score (0): correlation with the human grades is undefined" in (
+        result.stderr
+    )
+
+
+def test_jsonl_refuses_each_line_the_grade_api_would_refuse() -> None:
+    stdin = "\n".join(
+        json.dumps(line)
+        for line in [
+            {"question": True, "answer": ANSWER},
+            {"question": 7, "answer": ANSWER, "candidate": "Ada"},
+            {"question": 7, "answer": 5},
+            {"question": "7", "answer": ANSWER},
+        ]
+    )
+    result = viva("grade", "--jsonl", "-", input=stdin)
+    assert result.exit_code == 1
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line.get("error", {}).get("code") for line in out] == ["invalid_line"] * 3 + [None]
+    assert out[0]["error"]["message"] == 'line 1: "question" is a question number or id, not true'
+    assert out[1]["error"]["message"].startswith('line 2: unknown key "candidate"')
+    assert out[2]["error"]["message"] == "line 3: answer: Input should be a valid string"
+    assert out[3]["question"]["number"] == 7  # a number as text is an id the bank knows, as in the API
+    assert "3 line(s) could not be graded" in result.stderr
+
+
+def test_jsonl_answers_every_input_line_blank_ones_with_an_error_in_place() -> None:
+    stdin = "\n".join(
+        [
+            "",
+            json.dumps({"question": 7, "answer": ANSWER}),
+            "   ",
+            json.dumps({"question": 40, "answer": "x"}),
+        ]
+    )
+    result = viva("grade", "--jsonl", "-", input=stdin)
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == len(stdin.split("\n")) == 4
+    assert [line["error"]["code"] for line in (out[0], out[2])] == ["blank_line", "blank_line"]
+    assert [line["line"] for line in (out[0], out[2])] == [1, 3]
+    assert [line["question"]["number"] for line in (out[1], out[3])] == [7, 40]
+    assert result.exit_code == 1

@@ -51,3 +51,16 @@ def test_export_of_an_unknown_interview_says_so(stored: str) -> None:
     result = viva("export", "no-such-id")
     assert result.exit_code == 1
     assert "No interview 'no-such-id'" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["transcripts", "list"], ["export", "0" * 32]])
+def test_a_database_url_viva_cannot_use_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
+    monkeypatch.setenv("VIVA_DATABASE_URL", "garbage")
+    result = viva(*command)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        "error: VIVA_DATABASE_URL='garbage' is not a database URL: expected postgresql://"
+    )
+    assert len(result.stderr.splitlines()) == 1

@@ -64,3 +64,91 @@ def test_the_readme_settings_table_is_what_viva_settings_prints() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     documented = readme.split("<!-- settings:start -->\n", 1)[1].split("\n<!-- settings:end -->", 1)[0]
     assert documented == viva("settings").output.strip(), "run `viva settings` and paste it into the README"
+
+
+BAD_SETTINGS = [
+    ("VIVA_PORT", "abc", "expected a whole number"),
+    ("VIVA_FOLLOW_UPS", "maybe", "expected true or false"),
+    ("VIVA_MAX_BODY_BYTES", "10", "expected at least 1024"),
+    ("VIVA_LLM_TIMEOUT", "-1", "expected more than 0"),
+    ("VIVA_LOG_LEVEL", "LOUD", "expected one of DEBUG, INFO, WARNING, ERROR, CRITICAL"),
+    ("VIVA_ANSWER_RATE", "nonsense", "expected one rate such as 30/minute"),
+    ("VIVA_LLM_BASE_URL", "garbage", "expected an http:// or https:// URL"),
+]
+
+
+@pytest.mark.parametrize("command", [["serve"], ["bank", "check"], ["bank", "list"], ["transcripts", "list"]])
+@pytest.mark.parametrize(("variable", "value", "expected"), BAD_SETTINGS)
+def test_a_bad_setting_is_one_line_naming_the_variable_its_value_and_what_is_expected(
+    monkeypatch: pytest.MonkeyPatch, command: list[str], variable: str, value: str, expected: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    result = viva(*command)
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: {variable}={value!r}: {expected}")
+    assert "Traceback" not in result.output
+
+
+def test_every_bad_setting_is_named_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VIVA_PORT", "abc")
+    monkeypatch.setenv("VIVA_LOG_LEVEL", "LOUD")
+    result = viva("grade", "--question", "7", "--answer", "Overfitting memorises noise.")
+    assert result.exit_code == 2
+    assert [line.split("=")[0] for line in result.stderr.splitlines()] == [
+        "error: VIVA_PORT",
+        "error: VIVA_LOG_LEVEL",
+    ]
+
+
+def test_a_bad_setting_in_dot_env_is_named_too(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("VIVA_FOLLOW_UPS=maybe\n")
+    result = viva("bank", "check")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "error: VIVA_FOLLOW_UPS='maybe': expected true or false\n",
+    )
+
+
+def test_settings_and_help_still_work_with_a_bad_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VIVA_PORT", "abc")
+    assert viva("settings").exit_code == 0
+    assert viva("serve", "--help").exit_code == 0
+
+
+@pytest.mark.parametrize("rate", ["nonsense", "30", "0/minute", "30/minute;100/hour", "30/fortnight"])
+def test_an_answer_rate_the_rate_limiter_cannot_use_is_refused(
+    monkeypatch: pytest.MonkeyPatch, rate: str
+) -> None:
+    monkeypatch.setenv("VIVA_ANSWER_RATE", rate)
+    with pytest.raises(ValueError, match="answer_rate"):
+        Settings()
+
+
+@pytest.mark.parametrize("rate", ["30/minute", "5/second", "500 per hour", "10/5 minutes"])
+def test_answer_rates_in_limits_notation_are_accepted(monkeypatch: pytest.MonkeyPatch, rate: str) -> None:
+    monkeypatch.setenv("VIVA_ANSWER_RATE", rate)
+    assert Settings().answer_rate == rate
+
+
+@pytest.mark.parametrize("variable", ["VIVA_LLM_BASE_URL", "VIVA_EMBEDDING_BASE_URL"])
+@pytest.mark.parametrize("url", ["garbage", "localhost:11434/v1", "ftp://models.example/v1", "http://"])
+def test_a_server_url_that_is_not_http_is_refused(
+    monkeypatch: pytest.MonkeyPatch, variable: str, url: str
+) -> None:
+    monkeypatch.setenv(variable, url)
+    with pytest.raises(ValueError, match="expected an http:// or https:// URL"):
+        Settings()
+
+
+def test_server_urls_over_http_are_kept_and_an_empty_one_means_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VIVA_LLM_BASE_URL", "https://api.openai.com/v1")
+    monkeypatch.setenv("VIVA_EMBEDDING_BASE_URL", "")  # compose passes an unset variable as empty
+    settings = Settings()
+    assert settings.llm_base_url == "https://api.openai.com/v1"
+    assert settings.embedding_base_url is None
+
+
+def test_log_levels_are_read_in_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VIVA_LOG_LEVEL", "debug")
+    assert Settings().log_level == "DEBUG"

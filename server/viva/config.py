@@ -7,11 +7,37 @@ pass their own without touching the process environment.
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr
+from limits import parse_many
+from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from viva.errors import VivaError
 from viva.resources import resource_dir
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+EXPECTED = {
+    "int_parsing": "expected a whole number",
+    "float_parsing": "expected a number",
+    "bool_parsing": "expected true or false",
+    "greater_than_equal": "expected at least {ge}",
+    "greater_than": "expected more than {gt}",
+    "less_than_equal": "expected at most {le}",
+}
+"""Pydantic's words for a value of the wrong type or out of range, as an operator setting a variable reads them."""
+
+
+class SettingsError(VivaError):
+    """A `VIVA_*` variable (or `.env` line) holds a value Viva cannot use; `problems` has one line each."""
+
+    code = "invalid_settings"
+    status = 500
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
 
 
 def _default_data_dir() -> Path:
@@ -66,7 +92,10 @@ class Settings(BaseSettings):
         default="30/minute",
         description="Most answers one interview's token may send, per replica (`limits` notation, e.g. 30/minute).",
     )
-    log_level: str = Field(default="INFO", description="Log level of the JSON logs on stderr.")
+    log_level: str = Field(
+        default="INFO",
+        description="Log level of the JSON logs on stderr: DEBUG, INFO, WARNING, ERROR or CRITICAL.",
+    )
     coach_token: SecretStr | None = Field(
         default=None,
         description="Coach bearer token(s), comma-separated; `name:token` names the coach. "
@@ -96,6 +125,37 @@ class Settings(BaseSettings):
         default=10.0, ge=0, description="How long an answer waits to be graded with others, in milliseconds."
     )
 
+    @field_validator("log_level")
+    @classmethod
+    def _known_log_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
+
+    @field_validator("answer_rate")
+    @classmethod
+    def _one_rate(cls, value: str) -> str:
+        # Parsed here with the library the rate limiter uses, so a typo stops the start, not every answer.
+        try:
+            rates = parse_many(value)
+        except ValueError:
+            rates = []
+        if len(rates) != 1 or rates[0].amount < 1:
+            raise ValueError("expected one rate such as 30/minute, 5/second or 500/hour (at least 1)")
+        return value
+
+    @field_validator("llm_base_url", "embedding_base_url", mode="before")
+    @classmethod
+    def _http_url(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.strip():
+            return None  # set but empty, as compose passes an unset variable: no server
+        if isinstance(value, str):
+            parts = urlsplit(value.strip())
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError("expected an http:// or https:// URL, e.g. http://127.0.0.1:11434/v1")
+            return value.strip()
+        return value
+
     @property
     def coaches(self) -> dict[str, str]:
         """Coach name by token; a token without a name belongs to "coach"."""
@@ -123,5 +183,25 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process's settings, created on first use."""
-    return Settings()
+    """The process's settings, created on first use; `SettingsError` names every variable that is wrong."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError([_describe(detail) for detail in error.errors()]) from None
+
+
+def _describe(detail: Any) -> str:
+    """One line naming the variable, the value it holds and what it should hold."""
+    prefix = Settings.model_config.get("env_prefix", "")
+    name = str(detail["loc"][0]) if detail["loc"] else "?"
+    field = Settings.model_fields.get(name)
+    variable = f"{prefix}{name.upper()}"
+    expected = EXPECTED.get(detail["type"])
+    message = (
+        expected.format(**detail.get("ctx", {}))
+        if expected
+        else str(detail["msg"]).removeprefix("Value error, ")
+    )
+    secret = field is not None and "SecretStr" in str(field.annotation)
+    value = "" if secret or "input" not in detail else f"={detail['input']!r}"
+    return f"{variable}{value}: {message[:1].lower()}{message[1:]}"

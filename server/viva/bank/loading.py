@@ -57,7 +57,15 @@ class Bank:
 
 
 def rubric_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.rglob("*") if p.suffix in RUBRIC_SUFFIXES and p.is_file())
+    """The YAML files under `directory`, hidden files and folders left out: a bank kept in a git
+    repository has a `.github/workflows/*.yml` that is no rubric, and editors leave hidden drafts."""
+    return sorted(
+        path
+        for path in directory.rglob("*")
+        if path.suffix in RUBRIC_SUFFIXES
+        and not any(part.startswith(".") for part in path.relative_to(directory).parts)
+        and path.is_file()
+    )
 
 
 def load_bank(directory: Path) -> Bank:

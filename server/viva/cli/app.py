@@ -6,9 +6,12 @@ import typer
 
 from viva import __version__
 from viva.cli import bank, evaluate, grade, serve, settings, store
+from viva.cli.errors import ReportingGroup
+from viva.cli.progress import silence_model_loading
 
 app = typer.Typer(
     name="viva",
+    cls=ReportingGroup,
     help="Viva: a mock interviewer for machine-learning jobs that grades answers against rubrics.",
     no_args_is_help=True,
     add_completion=False,
@@ -38,3 +41,4 @@ def main(
     ] = False,
 ) -> None:
     """Viva: a mock interviewer for machine-learning jobs that grades answers against rubrics."""
+    silence_model_loading()  # before any command loads the model

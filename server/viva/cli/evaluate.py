@@ -54,6 +54,8 @@ def evaluate(
     """Grade every answer of a human-graded set and print Pearson, Spearman and RMSE against the humans."""
     with reported_errors():
         items = _read(file)
+        human = np.array([i.human for i in items])
+        _check_measurable(file, human)  # before the model loads: nothing to grade for
         grader = load_grader()
         scores: list[float] = []
         with progress_bar("grading", total=len(items)) as bar:
@@ -61,13 +63,18 @@ def evaluate(
                 batch = items[start : start + BATCH]
                 scores += [g.score for g in grader.grade_many([(i.question, i.answer) for i in batch])]
                 bar.advance(bar.task_ids[0], len(batch))
-    human = np.array([i.human for i in items])
-    viva = np.array(scores, dtype=float)
-    overall = agreement(viva, human)
+        viva = np.array(scores, dtype=float)
+        overall = agreement(viva, human)
+        if overall is None:
+            raise VivaError(
+                f"Viva gave all {len(items)} answers the same score ({scores[0]:g}): correlation with the"
+                " human grades is undefined; add answers of different quality"
+            )
     groups: dict[str, list[int]] = defaultdict(list)
     for index, item in enumerate(items):
         groups[item.group or grader.question(item.question).category].append(index)
-    by_group = {g: agreement(viva[ix], human[ix]) for g, ix in groups.items() if len(ix) >= 3}
+    measured = {g: agreement(viva[ix], human[ix]) for g, ix in groups.items() if len(ix) >= 3}
+    by_group = {g: figures for g, figures in measured.items() if figures is not None}
     typer.echo(f"n         {overall.n}")
     typer.echo(f"pearson   {overall.pearson:.3f}")
     typer.echo(f"spearman  {overall.spearman:.3f}")
@@ -87,15 +94,29 @@ def evaluate(
         )
 
 
-def agreement(viva: np.ndarray, human: np.ndarray) -> Agreement:
+def agreement(viva: np.ndarray, human: np.ndarray) -> Agreement | None:
+    """Pearson, Spearman and RMSE; None where correlation is undefined (under 2 answers, or no variance)."""
     n = len(viva)
     if n < 2 or np.std(viva) == 0 or np.std(human) == 0:
-        return Agreement(n=n, pearson=0.0, spearman=0.0, rmse=float(np.std(human)) if n else 0.0)
+        return None
     slope, intercept = np.polyfit(viva, human, 1)
     rmse = float(np.sqrt(np.mean((slope * viva + intercept - human) ** 2)))
     return Agreement(
         n=n, pearson=float(pearsonr(viva, human)[0]), spearman=float(spearmanr(viva, human)[0]), rmse=rmse
     )
+
+
+def _check_measurable(path: Path, human: np.ndarray) -> None:
+    """Refuse a set on which agreement cannot be measured, rather than print figures of 0."""
+    if len(human) < 2:
+        raise VivaError(
+            f"{path}: {len(human)} graded answer(s); measuring agreement needs at least 2 with different grades"
+        )
+    if np.std(human) == 0:
+        raise VivaError(
+            f"{path}: every human grade is {human[0]:g}: correlation is undefined when the grades do not vary;"
+            " add answers graded differently"
+        )
 
 
 def _read(path: Path) -> list[Item]:

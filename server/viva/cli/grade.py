@@ -6,34 +6,52 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from viva.cli.errors import reported_errors
 from viva.cli.progress import progress_bar
-from viva.config import get_settings
-from viva.errors import VivaError
+from viva.config import Settings, get_settings
+from viva.errors import AnswerTooLongError, InvalidRequestError, VivaError
 from viva.grading import Grade, load_grader
 from viva.grading.grader import Grader, QuestionLike, reference_question
 from viva.llm import critic_from_settings
 from viva.llm.review import Reviewer
 
+if TYPE_CHECKING:
+    from viva.api.routes.grade import GradeRequest
+
 BATCH = 64
+BLANK_LINE = 'blank; every line is one JSON object {"question", "answer"[, "reference"]}'
 
 
-class GradeRequest(BaseModel):
-    """One line of `viva grade --jsonl`: a bank question (number or id), or a question text with a reference."""
+def _request(data: str | dict[str, Any]) -> GradeRequest:
+    """One request, checked by the API's own `POST /api/v1/grade` model (types, unknown keys, text)."""
+    from viva.api.routes.grade import GradeRequest  # the web stack, only for this command
 
-    question: int | str
-    answer: str
-    reference: str | None = None
+    if isinstance(data, str):
+        return GradeRequest.model_validate_json(data)
+    return GradeRequest.model_validate(data)
 
-    def target(self) -> QuestionLike:
-        if self.reference is not None:
-            return reference_question(str(self.question), self.reference)
-        return self.question
+
+def _target(request: GradeRequest, settings: Settings) -> QuestionLike:
+    """What the request is graded against; the API's limits, with its error codes and messages."""
+    if len(request.answer) > settings.max_answer_chars:
+        raise AnswerTooLongError(
+            f"The answer is {len(request.answer)} characters; the limit is {settings.max_answer_chars}"
+            " (VIVA_MAX_ANSWER_CHARS)."
+        )
+    if request.reference is None:
+        return request.question
+    try:
+        return reference_question(str(request.question), request.reference)
+    except ValidationError as error:
+        raise InvalidRequestError(
+            "With a `reference`, `question` is the question's text and `reference` a model answer:"
+            " neither may be blank."
+        ) from error
 
 
 def grade(
@@ -57,11 +75,15 @@ def grade(
     if question is None or answer is None:
         raise typer.BadParameter("give --question and --answer (or --jsonl FILE)")
     with reported_errors():
-        request = GradeRequest(
-            question=int(question) if question.isdigit() else question, answer=answer, reference=reference
-        )
-        grader = load_grader()
-        target = grader.question(request.target())
+        settings = get_settings()
+        fields = {"question": int(question) if question.isdigit() else question, "answer": answer}
+        try:
+            request = _request(fields | ({"reference": reference} if reference is not None else {}))
+        except ValidationError as error:
+            raise InvalidRequestError(_first_problem(error)) from error
+        wanted = _target(request, settings)
+        grader = load_grader(settings)
+        target = grader.question(wanted)
         result = grader.grade(target, request.answer)
         reviewer = _reviewer(grader)
         if reviewer is not None:  # waits for the critique, never longer than VIVA_LLM_TIMEOUT
@@ -85,8 +107,11 @@ def _grade_stream(source: str) -> int:
             requests: list[tuple[int, GradeRequest]] = []
             outputs: dict[int, str] = {}
             for number, text in batch:
+                if not text.strip():
+                    outputs[number] = _error_line(number, "blank_line", BLANK_LINE)
+                    continue
                 try:
-                    requests.append((number, GradeRequest.model_validate_json(text)))
+                    requests.append((number, _request(text)))
                 except ValidationError as error:
                     outputs[number] = _error_line(number, "invalid_line", _first_problem(error))
             if requests:
@@ -105,9 +130,10 @@ def _grade_stream(source: str) -> int:
 def _grade_batch(grader: Grader, requests: list[tuple[int, GradeRequest]]) -> dict[int, str]:
     outputs: dict[int, str] = {}
     ready: list[tuple[int, QuestionLike, str]] = []
+    settings = get_settings()
     for number, request in requests:
         try:
-            ready.append((number, grader.question(request.target()), request.answer))
+            ready.append((number, grader.question(_target(request, settings)), request.answer))
         except VivaError as error:
             outputs[number] = _error_line(number, error.code, error.message)
     grades = grader.grade_many([(q, a) for _, q, a in ready])
@@ -125,9 +151,8 @@ def _read_lines(source: str) -> Iterator[tuple[int, str]]:
             text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
         except OSError as error:
             raise VivaError(f"cannot read {source}: {error.strerror}") from error
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            yield number, line
+    # Every line, blank ones too: output line N is always the grade (or the error) of input line N.
+    yield from enumerate(text.splitlines(), start=1)
 
 
 def _error_line(number: int, code: str, message: str) -> str:
@@ -135,9 +160,16 @@ def _error_line(number: int, code: str, message: str) -> str:
 
 
 def _first_problem(error: ValidationError) -> str:
+    """The first problem of a request, in the words of its JSON: the key, what it holds, what it should."""
     detail: Any = error.errors()[0]
-    where = ".".join(str(p) for p in detail["loc"]) or "line"
-    return f"{where}: {detail['msg']}"
+    key = str(detail["loc"][0]) if detail["loc"] else ""
+    if detail["type"] == "extra_forbidden":
+        return f'unknown key "{key}": a line has "question", "answer" and optionally "reference"'
+    if detail["type"] == "missing":
+        return f'"{key}" is missing'
+    if key == "question" and len(detail["loc"]) > 1:  # neither member of `int | str` took it
+        return f'"question" is a question number or id, not {json.dumps(detail["input"])}'
+    return f"{key}: {detail['msg']}" if key else str(detail["msg"])
 
 
 def render(result: Grade) -> str:

@@ -1,11 +1,23 @@
-"""`viva serve`: run the HTTP service."""
+"""`viva serve`: run the HTTP service.
+
+Everything that can stop a start is checked before the server runs, each failure
+as one line naming what to fix: the settings, the bank, the database (its URL,
+and that it answers), that the address can be listened on, then the grader.
+Only then does uvicorn start, with the grader already loaded.
+"""
+
+from __future__ import annotations
 
 from typing import Annotated
 
 import typer
 import uvicorn
 
-from viva.config import get_settings
+from viva.bank import load_bank
+from viva.cli.errors import reported_errors
+from viva.cli.preflight import check_database, check_listening
+from viva.config import Settings, get_settings
+from viva.grading import load_grader
 from viva.logs import configure_logging
 
 
@@ -16,12 +28,24 @@ def serve(
     """Start the Viva HTTP service (API, candidate page and coach pages)."""
     settings = get_settings()
     configure_logging(settings.log_level)
+    host, port = host or settings.host, port or settings.port
+    with reported_errors():
+        load_bank(settings.rubrics_dir)
+        check_database(settings.resolved_database_url)
+        check_listening(host, port)
+        grader = load_grader(settings)
+    from viva.api.app import create_app  # the web stack, only for the command that serves it
+
     uvicorn.run(
-        "viva.api.app:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
+        create_app(settings, grader),
+        host=host,
+        port=port,
         log_config=None,
         access_log=False,
-        timeout_graceful_shutdown=max(30, int(settings.llm_timeout) + 10),
+        timeout_graceful_shutdown=graceful_shutdown_seconds(settings),
     )
+
+
+def graceful_shutdown_seconds(settings: Settings) -> int:
+    """How long a stop may take: answers being graded finish, and so may a critique in flight."""
+    return max(30, int(settings.llm_timeout) + 10)

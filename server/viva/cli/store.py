@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from viva.bank import load_bank
 from viva.cli.errors import reported_errors
+from viva.cli.preflight import check_database
 from viva.config import get_settings
 from viva.interview import coaching
 from viva.interview.service import InterviewService
@@ -26,6 +27,7 @@ transcripts_app = typer.Typer(help="Stored interviews.", no_args_is_help=True)
 @contextmanager
 def _store() -> Iterator[tuple[InterviewService, Session]]:
     settings = get_settings()
+    check_database(settings.resolved_database_url)
     engine = create_database_engine(settings.resolved_database_url)
     migrate(engine)
     try:

@@ -8,8 +8,10 @@ cached as a `.npz` file: a restart does not re-encode the bank.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,8 @@ from viva.grading.embedders import Embedder
 from viva.grading.encoding import Encoded, encode_texts, without_question_words
 from viva.grading.signals import term_share
 from viva.grading.text import Span, clauses, content_stems, sentences
+
+log = logging.getLogger("viva.grading")
 
 INDEX_VERSION = "2"
 """Bumped whenever what is cached changes, so stale caches are ignored rather than misread."""
@@ -65,12 +69,13 @@ def build_indexes(
     missing = [i for i, encoded in enumerate(found) if encoded is None]
     if missing:
         flat = encode_texts(embedder, [(t, plans[i].stems) for i in missing for t in plans[i].texts])
+        writable = True
         for i in missing:
             fresh, flat = flat[: len(plans[i].texts)], flat[len(plans[i].texts) :]
             found[i] = fresh
             cache = caches[i]
-            if cache:
-                _save(cache, fresh)
+            if cache and writable:
+                writable = _save(cache, fresh)  # after one failure, one warning is enough
     return [_assemble(plan, encoded or []) for plan, encoded in zip(plans, found, strict=True)]
 
 
@@ -135,19 +140,33 @@ def _cache_path(cache_dir: Path | None, embedder: Embedder, texts: list[str | Sp
     return cache_dir / "rubric-embeddings" / model / f"{digest}.npz"
 
 
-def _save(path: Path, encoded: list[Encoded]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def _save(path: Path, encoded: list[Encoded]) -> bool:
+    """Write one cache entry; a cache that cannot be written is only slower, so it is a warning, not a
+    failure. False when it could not be written."""
     word_counts = np.array([len(e.stems) for e in encoded])
     temporary = path.with_suffix(".tmp.npz")
-    np.savez(
-        temporary,
-        vectors=np.stack([e.vector for e in encoded]),
-        demoted=np.stack([e.demoted for e in encoded]),
-        words=np.concatenate([e.words for e in encoded]),
-        word_counts=word_counts,
-        stems=np.array(json.dumps([list(e.stems) for e in encoded])),
-    )
-    temporary.replace(path)  # atomic: a crash mid-write never leaves a half cache behind
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(
+            temporary,
+            vectors=np.stack([e.vector for e in encoded]),
+            demoted=np.stack([e.demoted for e in encoded]),
+            words=np.concatenate([e.words for e in encoded]),
+            word_counts=word_counts,
+            stems=np.array(json.dumps([list(e.stems) for e in encoded])),
+        )
+        temporary.replace(path)  # atomic: a crash mid-write never leaves a half cache behind
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        log.warning(
+            "cannot write the rubric-embedding cache at %s (%s): rubrics are embedded again at each start;"
+            " make VIVA_CACHE_DIR writable by this user",
+            path.parent,
+            error.strerror or error,
+        )
+        return False
+    return True
 
 
 def _load(path: Path, texts: list[str | Span]) -> list[Encoded] | None:

@@ -1,0 +1,82 @@
+"""`viva serve` refuses to start on what cannot work, with one line saying what to fix, never a traceback."""
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.cli import viva
+from tests.fakes.openai_server import free_port
+
+
+def refused(*args: str) -> str:
+    """Run `viva serve ARGS`, check it stopped before serving with an error and no traceback; its stderr."""
+    result = viva("serve", *args)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("error: ")
+    assert "Traceback" not in result.output
+    return result.stderr
+
+
+@pytest.fixture
+def taken_port() -> Iterator[int]:
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", 0))
+        other.listen()
+        yield other.getsockname()[1]
+
+
+def test_an_empty_rubrics_folder_stops_the_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "rubrics").mkdir()
+    monkeypatch.setenv("VIVA_RUBRICS_DIR", str(tmp_path / "rubrics"))
+    assert "rubrics: no rubric files (*.yaml) in this folder" in refused("--port", str(free_port()))
+
+
+def test_a_missing_rubrics_folder_stops_the_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VIVA_RUBRICS_DIR", str(tmp_path / "nowhere"))
+    assert "no such folder (set VIVA_RUBRICS_DIR" in refused("--port", str(free_port()))
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("garbage", "error: VIVA_DATABASE_URL='garbage' is not a database URL: expected postgresql://"),
+        (
+            "mysql://viva@db/viva",
+            "error: VIVA_DATABASE_URL names a mysql database: Viva stores transcripts in",
+        ),
+    ],
+)
+def test_a_database_url_viva_cannot_use_stops_the_start(
+    monkeypatch: pytest.MonkeyPatch, url: str, expected: str
+) -> None:
+    monkeypatch.setenv("VIVA_DATABASE_URL", url)
+    assert refused("--port", str(free_port())).startswith(expected)
+
+
+def test_a_database_that_does_not_answer_stops_the_start_without_showing_its_password(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("VIVA_DATABASE_URL", f"postgresql://viva:hunter2@127.0.0.1:{free_port()}/viva")
+    problem = refused("--port", str(free_port()))
+    assert "cannot reach the database at postgresql://viva:***@127.0.0.1:" in problem
+    assert "Connection refused" in problem and "hunter2" not in problem
+
+
+def test_a_port_in_use_stops_the_start_and_says_how_to_choose_another(taken_port: int) -> None:
+    problem = refused("--port", str(taken_port))
+    assert problem == (
+        f"error: cannot listen on 127.0.0.1:{taken_port}: Address already in use; another process is listening"
+        " there: stop it, or choose another port with --port or VIVA_PORT\n"
+    )
+
+
+def test_an_embeddings_server_that_does_not_answer_stops_the_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VIVA_EMBEDDING_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")
+    monkeypatch.setenv(
+        "VIVA_CACHE_DIR", str(tmp_path / "empty-cache")
+    )  # nothing cached: the bank is embedded
+    assert "error: The embeddings server at http://127.0.0.1:" in refused("--port", str(free_port()))
