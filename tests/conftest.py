@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from playwright.sync_api import Browser, sync_playwright
 from pydantic import SecretStr
 
 from tests import postgres
+from tests.browser import ARGS, INSTALL, chromium
 from viva.api.app import create_app
 from viva.bank import load_bank
 from viva.config import Settings, get_settings
@@ -115,3 +117,19 @@ def api(api_settings: Settings, grader: Grader) -> Iterator[TestClient]:
     """The service over HTTP (in process), on a real SQLite file, with the shared grader."""
     with TestClient(create_app(api_settings, grader)) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One headless Chromium for every page test; where it is missing, a skip that says how to
+    install it (a failure under CI)."""
+    executable = chromium()
+    if executable is None:
+        message = f"Chromium is not installed: {INSTALL}"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(executable), args=ARGS, headless=True)
+        yield launched
+        launched.close()

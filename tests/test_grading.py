@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from viva.bank import Bank
 from viva.errors import UnknownQuestionError
 from viva.grading import Grade, Grader, reference_question
 from viva.grading.calibration import load_calibration
+from viva.grading.embedders import HashingEmbedder
 from viva.grading.scoring import judge
 
 STRONG_OVERFITTING = (
@@ -443,3 +445,11 @@ def test_the_lean_costs_nothing_up_to_the_neutral_chance_and_more_beyond() -> No
     kept = [lean.kept(neutral_lean + step) for step in (-0.2, -0.01, 0.05, 0.1, 0.2)]
     assert kept[:2] == [1.0, 1.0]
     assert 1.0 > kept[2] > kept[3] > kept[4] > 0.0
+
+
+def test_a_bank_without_key_points_still_grades_against_a_reference(tmp_path: Path) -> None:
+    grader = Grader(Bank(questions=(), directory=tmp_path), HashingEmbedder())
+    question = reference_question("What is a variable?", "A named location in memory that stores a value.")
+    result = grader.grade(question, "A named place in memory holding a value.")
+    assert result.grader.method == "reference"
+    assert result.score > 0

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import ARGS, DESKTOP, INSTALL, chromium
+from tests.browser import DESKTOP
 from tests.interviews import answer, start
 from tests.server import ServerProcess
 
@@ -33,20 +32,6 @@ def server(data_dir: Path) -> Iterator[ServerProcess]:
     ).start()
     yield running
     running.kill()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = chromium()
-    if executable is None:
-        message = f"Chromium is not installed: {INSTALL}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(executable), args=ARGS, headless=True)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser import ARGS, AXE, DESKTOP, INSTALL, PHONE, SCREENSHOTS, chromium
+from tests.browser import AXE, DESKTOP, PHONE, SCREENSHOTS
 from tests.fakes.openai_server import create_app, serving
 from tests.server import ServerProcess
 from viva.bank import load_bank
@@ -33,24 +32,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     ).start()
     yield running
     running.kill()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = chromium()
-    if executable is None:
-        message = f"Chromium is not installed: {INSTALL}"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:
-        launched = _launch(playwright, executable)
-        yield launched
-        launched.close()
-
-
-def _launch(playwright: Playwright, executable: Path) -> Browser:
-    return playwright.chromium.launch(executable_path=str(executable), args=ARGS, headless=True)
 
 
 @pytest.fixture

@@ -335,7 +335,7 @@ def topic_fit(
 ) -> np.ndarray:
     """For every question of the bank, the mean over its key points of their best full cosine with a unit."""
     live = [u.vector for u in units if u.counts]
-    if not live:
+    if not live or not len(point_vectors):
         return np.zeros(n_questions)
     best = (point_vectors @ np.stack(live).T).max(axis=1)
     sums = np.bincount(owners, weights=best, minlength=n_questions)
