@@ -543,3 +543,21 @@ def test_an_answer_still_on_its_way_when_the_candidate_starts_over_stays_out_of_
     expect(page.locator(".question-text")).to_have_count(1)
     expect(page.locator(".message.candidate, .grade-message")).to_have_count(0)
     assert errors == []
+
+
+def test_the_report_says_when_a_coach_corrected_a_grade(page: Page, server: ServerProcess) -> None:
+    start_interview(page, server, count=1)
+    send(page, "Overfitting, maybe? I am not sure about this one.")
+    page.get_by_role("link", name="See your report").click()
+    expect(page.locator("#overall")).to_have_text(re.compile(r"^\d+/100$"))
+    interview = page.url.rsplit("/", 1)[1]
+    with server.client() as client:
+        corrected = client.post(
+            f"/api/v1/coach/interviews/{interview}/turns/1/override",
+            json={"score": 90, "comment": "Fair enough for a first try."},
+            headers={"Authorization": f"Bearer {COACH_TOKEN}"},
+        )
+        assert corrected.status_code == 200, corrected.text
+    page.reload()
+    expect(page.locator("#overall")).to_contain_text("90/100 (a coach corrected 1 grade; the grader's own:")
+    expect(page.locator("#weakest")).to_contain_text("corrected by ada")

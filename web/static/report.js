@@ -28,13 +28,16 @@
     try {
       const report = await api(`/api/v1/interviews/${id}/report`, { token });
       /* Whole points, like every other score on the page (the API keeps the decimals). */
-      $("overall").textContent = report.score === null ? "not graded yet" : `${Math.round(report.score)}/100`;
+      $("overall").textContent = report.score === null ? "not graded yet" : `${Math.round(report.score)}/100` +
+        (report.corrected ? ` (a coach corrected ${report.corrected} grade${report.corrected === 1 ? "" : "s"}; ` +
+          `the grader's own: ${Math.round(report.grader_score)}/100)` : "");
       $("report-summary").textContent =
         `${report.answered} of ${report.total} questions answered · ${report.covered} key points covered, ` +
         `${report.partial} partly, ${report.missed} missed` +
         (report.follow_up_score === null ? "." : ` · follow-ups ${Math.round(report.follow_up_score)}/100.`);
       $("weakest").replaceChildren(...report.weakest.map((area) => el("li", {},
-        el("strong", {}, `Q${area.number} ${area.question} (${area.score}/100)`),
+        el("strong", {}, `Q${area.number} ${area.question} (${area.score}/100` +
+          (area.corrected_by ? `, corrected by ${area.corrected_by}; the grader gave ${area.grader_score}` : "") + ")"),
         area.study.length ? el("ul", {}, area.study.map((point) => el("li", {}, point))) : el("p", {}, "Nothing missed."))));
       const d = report.delivery;
       $("delivery").textContent = d === null ? "No answers yet." :
