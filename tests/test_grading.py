@@ -453,3 +453,13 @@ def test_a_bank_without_key_points_still_grades_against_a_reference(tmp_path: Pa
     result = grader.grade(question, "A named place in memory holding a value.")
     assert result.grader.method == "reference"
     assert result.score > 0
+
+
+def test_evidence_quotes_the_answer_as_sent_control_characters_and_accents_included(grader: Grader) -> None:
+    # A decomposed accent before the evidence (composing it would shift every offset after it) and a
+    # control character inside it (grading reads it as a space; the evidence must quote it as sent).
+    answer = "Cafe\u0301 aside. " + AUC_AS_ACCURACY.replace("90 percent", "90\x1fpercent")
+    result = grade(grader, 28, answer)
+    (evidence,) = [e for f in result.flags if f.code == "leans_to_misconception" for e in f.evidence]
+    assert answer[evidence.start : evidence.end] == evidence.text
+    assert evidence.text.endswith("means 90\x1fpercent of predictions are right.")

@@ -102,14 +102,17 @@ class Grader:
     def grade_many(self, items: Sequence[tuple[QuestionLike, str]]) -> list[Grade]:
         """Grade many answers with one batched encode of all their sentences."""
         assessments = self.assess_many(items)
-        return [self._grade(a, judge(a, self.calibration)) for a in assessments]
+        return [
+            self._grade(a, judge(a, self.calibration), answer)
+            for a, (_, answer) in zip(assessments, items, strict=True)
+        ]
 
     def grade_with(self, question: QuestionLike, answer: str, strengths: Mapping[str, float]) -> Grade:
         """The grade with some key points' strengths set from outside, by key point id (the LLM's verdicts)."""
         assessment = self.assess_many([(question, answer)])[0]
         ids = [p.id for p in assessment.question.key_points]
         overrides = {ids.index(point): value for point, value in strengths.items() if point in ids}
-        return self._grade(assessment, judge(assessment, self.calibration, overrides))
+        return self._grade(assessment, judge(assessment, self.calibration, overrides), answer)
 
     def assess_many(self, items: Sequence[tuple[QuestionLike, str]]) -> list[Assessment]:
         """The raw measurements behind each grade (what the calibration script fits on)."""
@@ -160,9 +163,10 @@ class Grader:
                 self._indexes[ix.question.id] = ix
         return [self._indexes[q.id] for q in questions]
 
-    def _grade(self, assessment: Assessment, judgement: Judgement) -> Grade:
+    def _grade(self, assessment: Assessment, judgement: Judgement, original: str) -> Grade:
+        """`original`: the answer as sent; evidence quotes it (grading reads a copy without control characters)."""
         question = assessment.question
-        points = _key_points(assessment, judgement)
+        points = _key_points(assessment, judgement, original)
         wrongs = [
             MisconceptionResult(
                 id=question.misconceptions[m.index].id,
@@ -170,11 +174,11 @@ class Grader:
                 explanation=question.misconceptions[m.index].explanation,
                 contradicts=question.misconceptions[m.index].contradicts,
                 similarity=round(float(np.clip(m.own, 0, 1)), 3),
-                evidence=_evidence(assessment.units[m.unit].span),
+                evidence=_evidence(assessment.units[m.unit].span, original),
             )
             for m in judgement.misconceptions
         ]
-        flags = [_flag(code, assessment, judgement, wrongs) for code in judgement.flags]
+        flags = [_flag(code, assessment, judgement, wrongs, original) for code in judgement.flags]
         return Grade(
             question=QuestionRef(number=question.number or None, id=question.id, text=question.question),
             score=judgement.score,
@@ -225,11 +229,11 @@ def _units(answer: str) -> list[Span]:
     return units
 
 
-def _evidence(span: Span) -> Evidence:
-    return Evidence(start=span.start, end=span.end, text=span.text)
+def _evidence(span: Span, original: str) -> Evidence:
+    return Evidence(start=span.start, end=span.end, text=original[span.start : span.end])
 
 
-def _key_points(assessment: Assessment, judgement: Judgement) -> list[KeyPointResult]:
+def _key_points(assessment: Assessment, judgement: Judgement, original: str) -> list[KeyPointResult]:
     question = assessment.question
     if question.reference_mode:
         statements = [
@@ -244,7 +248,7 @@ def _key_points(assessment: Assessment, judgement: Judgement) -> list[KeyPointRe
         match = assessment.points[i]
         evidence = None
         if status != "missed" and match.evidence is not None:
-            evidence = _evidence(assessment.units[match.evidence].span)
+            evidence = _evidence(assessment.units[match.evidence].span, original)
         if not question.reference_mode and question.key_points[i].at_least:
             evidence = (
                 _counting_evidence(question.key_points[i], question, results) if status != "missed" else None
@@ -300,7 +304,11 @@ _FLAG_MESSAGES = {
 
 
 def _flag(
-    code: FlagCode, assessment: Assessment, judgement: Judgement, wrongs: list[MisconceptionResult]
+    code: FlagCode,
+    assessment: Assessment,
+    judgement: Judgement,
+    wrongs: list[MisconceptionResult],
+    original: str,
 ) -> Flag:
     if code == "leans_to_misconception":
         assert assessment.leaning_unit is not None  # judge flags only an answer with a leaning unit
@@ -311,7 +319,7 @@ def _flag(
                 f" expects, which cost it {round((1 - judgement.kept) * 100)}% of its score. Check the marked"
                 " sentence against the model answer."
             ),
-            evidence=[_evidence(assessment.units[assessment.leaning_unit].span)],
+            evidence=[_evidence(assessment.units[assessment.leaning_unit].span, original)],
         )
     if code == "misconception":
         names = "; ".join(w.text for w in wrongs)
@@ -324,7 +332,7 @@ def _flag(
         return Flag(
             code="grader_instructions",
             message=_FLAG_MESSAGES[code],
-            evidence=[_evidence(s) for s in assessment.instructions],
+            evidence=[_evidence(s, original) for s in assessment.instructions],
         )
     return Flag(code=code, message=_FLAG_MESSAGES[code])
 

@@ -80,8 +80,9 @@ class Span:
 
 
 def normalize(text: str) -> str:
-    """NFKC-normalise and drop control characters, keeping offsets meaningful for the original."""
-    text = unicodedata.normalize("NFC", text)
+    """The text with control characters as spaces, character for character: an offset into it is an
+    offset into the original, which evidence quotes. (No Unicode normalisation: composing "e" and an
+    accent into "é" would shift every offset after it; the model's tokenizer normalises on its own.)"""
     return "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text)
 
 
