@@ -278,12 +278,13 @@ def fit_lean(cal: Calibration, samples: list[Sample]) -> LeanCalibration:
             within_question_order(honest, [judge(s.assessment, fitted).score for s in honest]),
         )
 
-    _, honest_without = orders(0.0)
-    allowed = [e for e in LEAN_EXPONENTS if orders(e)[1] >= honest_without - LEAN_HONEST_COST]
-    best = max(allowed, key=lambda e: orders(e)[0], default=0.0)
-    order, honest_order = orders(best)
+    measured = {e: orders(e) for e in (0.0, *LEAN_EXPONENTS)}
+    without, honest_without = measured[0.0]
+    allowed = [e for e in LEAN_EXPONENTS if measured[e][1] >= honest_without - LEAN_HONEST_COST]
+    best = max(allowed, key=lambda e: measured[e][0], default=0.0)
+    order, honest_order = measured[best]
     print(
-        f"lean: {trial(best)} (order {order:.3f}, honest {honest_order:.3f}; without: {orders(0.0)[0]:.3f},"
+        f"lean: {trial(best)} (order {order:.3f}, honest {honest_order:.3f}; without: {without:.3f},"
         f" {honest_without:.3f})",
         file=sys.stderr,
     )

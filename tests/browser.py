@@ -7,6 +7,8 @@ from pathlib import Path
 
 from playwright.sync_api import ViewportSize
 
+from tests.server import ServerProcess
+
 CHROMIUM = Path("/usr/bin/chromium")
 INSTALL = "sudo apt-get install -y chromium   (or: bash .ci/run, which installs it)"
 ARGS = [
@@ -25,3 +27,15 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 
 def chromium() -> Path | None:
     return CHROMIUM if CHROMIUM.exists() else (Path(found) if (found := shutil.which("chromium")) else None)
+
+
+COACH_TOKEN = "coach-page-secret"
+"""The token of the coach, ada, on the servers the page tests start."""
+
+
+def page_server(folder: Path) -> ServerProcess:
+    """`viva serve` for page tests: its data under `folder`, and a coach (ada) who can sign in."""
+    return ServerProcess(
+        {"VIVA_DATA_DIR": str(folder / "data"), "VIVA_COACH_TOKEN": f"ada:{COACH_TOKEN}"},
+        folder / "server.log",
+    ).start()

@@ -10,11 +10,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import DESKTOP
+from tests.browser import COACH_TOKEN, DESKTOP, page_server
 from tests.interviews import answer, start
 from tests.server import ServerProcess
 
-COACH_TOKEN = "coach-page-secret"
 ANSWER = "Overfitting means memorising noise: great training accuracy, poor accuracy on new data."
 
 
@@ -25,11 +24,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def server(data_dir: Path) -> Iterator[ServerProcess]:
-    folder = data_dir.parent
-    running = ServerProcess(
-        {"VIVA_DATA_DIR": str(folder / "data"), "VIVA_COACH_TOKEN": f"ada:{COACH_TOKEN}"},
-        folder / "server.log",
-    ).start()
+    running = page_server(data_dir.parent)
     yield running
     running.kill()
 

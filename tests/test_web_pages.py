@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser import AXE, DESKTOP, PHONE, SCREENSHOTS
+from tests.browser import AXE, COACH_TOKEN, DESKTOP, PHONE, SCREENSHOTS, page_server
 from tests.fakes.openai_server import create_app, serving
 from tests.server import ServerProcess
 from viva.bank import load_bank
@@ -19,17 +19,12 @@ from viva.resources import resource_dir
 
 BANK = load_bank(resource_dir("rubrics"))
 
-COACH_TOKEN = "coach-page-secret"
 HOSTILE = '<img src=x onerror="window.__pwned = 1"> <script>window.__pwned = 2</script> overfitting is noise'
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    folder = tmp_path_factory.mktemp("web")
-    running = ServerProcess(
-        {"VIVA_DATA_DIR": str(folder / "data"), "VIVA_COACH_TOKEN": f"ada:{COACH_TOKEN}"},
-        folder / "server.log",
-    ).start()
+    running = page_server(tmp_path_factory.mktemp("web"))
     yield running
     running.kill()
 
