@@ -98,7 +98,7 @@ class LeanCalibration(Frozen):
     typical honest answer, as if `prior_words` content words of such an answer came with it, so only
     an answer that leans clause after clause is marked down.
     A logistic fit of that lean gives the chance that the answer is one of the labelled set's
-    wrong ones. An answer no likelier to be wrong than three honest answers in four keeps its whole
+    wrong ones. An answer no likelier to be wrong than the median honest answer keeps its whole
     score; above that it keeps ((1 - chance) / (1 - neutral)) ** exponent.
     """
 
@@ -107,7 +107,7 @@ class LeanCalibration(Frozen):
     intercept: float = Field(description="Logistic intercept of the chance that the answer is wrong.")
     weight: float = Field(description="Logistic weight of the (shrunk) lean.")
     neutral: float = Field(
-        description="The honest answers' chance at their 75th percentile: at or below it nothing is taken off."
+        description="The median honest answer's chance: at or below it nothing is taken off."
     )
     exponent: float = Field(description="How steeply the share kept falls as the chance rises.")
     flag_below: float = Field(
