@@ -242,76 +242,53 @@ def fit(
 
 
 LEAN_EXPONENTS = (1.0, 2.0, 3.0, 4.0)
-LEAN_PRIOR_QUANTILES = (0.1, 0.25, 0.5)
-"""The prior lean is one of these quantiles of the honest answers' leans (fitted among them)."""
-LEAN_PRIOR_WORDS = (0.0, 10.0, 20.0, 40.0, 80.0)
-"""How many content words the prior weighs (fitted among these; 0: no shrinking)."""
 LEAN_NEUTRAL_QUANTILE = 0.75
 """Policy: an answer is marked down for its lean only when it leans more than three honest answers in four."""
 LEAN_HONEST_COST = 0.01
 """Policy: the lean may cost the order of the honest answers (strong > partial > thin) at most this much."""
 LEAN_FLAG_BELOW = 0.75
 """Policy: an answer that loses a quarter of its score or more to its lean is told why."""
-NO_LEAN = LeanCalibration(
-    prior=0.0,
-    prior_words=0.0,
-    intercept=0.0,
-    weight=0.0,
-    neutral=0.5,
-    exponent=0.0,
-    flag_below=LEAN_FLAG_BELOW,
-)
+NO_LEAN = LeanCalibration(intercept=0.0, weight=0.0, neutral=0.5, exponent=0.0, flag_below=LEAN_FLAG_BELOW)
 
 
 def fit_lean(cal: Calibration, samples: list[Sample]) -> LeanCalibration:
-    """The lean's prior and its weight in words, then the chance that an answer is wrong by a logistic
-    fit of its shrunk lean on the labelled levels (wrong against strong, partial and thin); no cost up
-    to the `LEAN_NEUTRAL_QUANTILE` of the honest answers' chances; and the exponent. Chosen together:
-    the setting that orders each question's answers best without costing the honest answers' order
-    more than `LEAN_HONEST_COST` (on a tie, the first: gentler, less shrunk)."""
+    """The chance that an answer is wrong, by a logistic fit of its lean on the labelled levels (wrong
+    against strong, partial and thin); no cost up to the `LEAN_NEUTRAL_QUANTILE` of the honest answers'
+    chances; and the exponent that orders each question's answers best without costing the honest
+    answers' order more than `LEAN_HONEST_COST` (on a tie, the gentler one)."""
+    leans = np.array([[s.assessment.lean] for s in samples])
     wrong = np.array([s.level == "wrong" for s in samples])
+    logistic = LogisticRegression().fit(leans, wrong)
+    neutral = float(np.quantile(logistic.predict_proba(leans)[~wrong, 1], LEAN_NEUTRAL_QUANTILE))
     honest = [s for s in samples if s.level != "wrong"]
-    honest_leans = np.array([s.assessment.lean for s in honest])
 
-    def trial(prior: float, words: float, exponent: float) -> LeanCalibration:
-        shape = NO_LEAN.model_copy(update={"prior": round(prior, 5), "prior_words": words})
-        leans = np.array([[shape.shrunk(s.assessment.lean, s.assessment.lean_words)] for s in samples])
-        logistic = LogisticRegression().fit(leans, wrong)
-        neutral = float(np.quantile(logistic.predict_proba(leans)[~wrong, 1], LEAN_NEUTRAL_QUANTILE))
-        return shape.model_copy(
-            update={
-                "intercept": round(float(logistic.intercept_[0]), 5),
-                "weight": round(float(logistic.coef_[0, 0]), 5),
-                "neutral": round(neutral, 5),
-                "exponent": exponent,
-            }
+    def trial(exponent: float) -> LeanCalibration:
+        return LeanCalibration(
+            intercept=round(float(logistic.intercept_[0]), 5),
+            weight=round(float(logistic.coef_[0, 0]), 5),
+            neutral=round(neutral, 5),
+            exponent=exponent,
+            flag_below=LEAN_FLAG_BELOW,
         )
 
-    def orders(lean: LeanCalibration) -> tuple[float, float]:
-        fitted = cal.model_copy(update={"lean": lean})
+    def orders(exponent: float) -> tuple[float, float]:
+        fitted = cal.model_copy(update={"lean": trial(exponent)})
         return (
             within_question_order(samples, [judge(s.assessment, fitted).score for s in samples]),
             within_question_order(honest, [judge(s.assessment, fitted).score for s in honest]),
         )
 
-    without, honest_without = orders(NO_LEAN)
-    trials = [
-        trial(float(np.quantile(honest_leans, q)), words, exponent)
-        for q in LEAN_PRIOR_QUANTILES
-        for words in LEAN_PRIOR_WORDS
-        for exponent in LEAN_EXPONENTS
-    ]
-    measured = [(orders(t), t) for t in trials]
-    allowed = [(o, t) for o, t in measured if o[1] >= honest_without - LEAN_HONEST_COST]
-    (order, honest_order), best = max(
-        allowed, key=lambda m: m[0][0], default=((without, honest_without), NO_LEAN)
-    )
+    measured = {e: orders(e) for e in (0.0, *LEAN_EXPONENTS)}
+    without, honest_without = measured[0.0]
+    allowed = [e for e in LEAN_EXPONENTS if measured[e][1] >= honest_without - LEAN_HONEST_COST]
+    best = max(allowed, key=lambda e: measured[e][0], default=0.0)
+    order, honest_order = measured[best]
     print(
-        f"lean: {best} (order {order:.3f}, honest {honest_order:.3f}; without: {without:.3f},"
+        f"lean: {trial(best)} (order {order:.3f}, honest {honest_order:.3f}; without: {without:.3f},"
         f" {honest_without:.3f})",
         file=sys.stderr,
     )
-    return best
+    return trial(best)
 
 
 REFERENCE_OFF_TOPIC_COST = 0.002

@@ -106,8 +106,6 @@ class Assessment:
     lean: float = 0.0
     """How much closer the answer's units sit to the rubric's misconceptions than to its correct
     statements, on average (`misconception_lean`); 0 without misconceptions to compare with."""
-    lean_words: float = 0.0
-    """How much text that average rests on: the content words of the units it is taken over."""
     leaning_unit: int | None = None
     """The unit that leans most: the evidence shown when the lean costs the answer."""
 
@@ -252,11 +250,10 @@ def match_misconceptions(
     return matches
 
 
-def misconception_lean(index: QuestionIndex, units: list[Unit]) -> tuple[float, float, int | None]:
+def misconception_lean(index: QuestionIndex, units: list[Unit]) -> tuple[float, int | None]:
     """The mean, over the counted units (weighted by their content words), of each unit's cosine with
     its closest misconception minus that with its closest correct statement (key point phrasings and
-    model answer units, question-demoted); the weight it rests on; and the unit where that difference
-    is largest.
+    model answer units, question-demoted); and the unit where that difference is largest.
 
     A misconception flag needs one clause that states a listed misconception plainly. Most wrong
     answers state theirs in other words and are only closer, clause after clause, to what the rubric
@@ -266,7 +263,7 @@ def misconception_lean(index: QuestionIndex, units: list[Unit]) -> tuple[float, 
     """
     live = [i for i, u in enumerate(units) if u.counts]
     if not live or not index.misconceptions:
-        return 0.0, 0.0, None
+        return 0.0, None
     demoted = np.stack([units[i].demoted for i in live])
     correct = np.stack(
         [v.demoted for variants in index.key_points for v in variants] + [u.demoted for u in index.reference]
@@ -275,7 +272,7 @@ def misconception_lean(index: QuestionIndex, units: list[Unit]) -> tuple[float, 
     leans = (demoted @ wrong.T).max(axis=1) - (demoted @ correct.T).max(axis=1)
     weights = np.array([len(units[i].stems) for i in live], dtype=float)
     mean = float(np.average(leans, weights=weights)) if weights.sum() else float(leans.mean())
-    return mean, float(weights.sum()), live[int(np.argmax(leans))]
+    return mean, live[int(np.argmax(leans))]
 
 
 def _admissible_units(
@@ -394,9 +391,7 @@ def assess(
     wrong = (
         [] if index.question.reference_mode else match_misconceptions(index, units, answer_words, entities)
     )
-    lean, lean_words, leaning_unit = (
-        (0.0, 0.0, None) if index.question.reference_mode else misconception_lean(index, units)
-    )
+    lean, leaning_unit = (0.0, None) if index.question.reference_mode else misconception_lean(index, units)
     reference = compare_with_reference(index, counted, answer_words, stems, words, demoted_answer)
     counted_text = " ".join(e.text for e in counted)
     fit = topic_fit(units, topics.vectors, topics.owners, len(topics.question_ids))
@@ -423,7 +418,6 @@ def assess(
         keyword_list=keyword_list,
         instructions=instructions,
         lean=lean,
-        lean_words=lean_words,
         leaning_unit=leaning_unit,
     )
 

@@ -94,18 +94,13 @@ class LeanCalibration(Frozen):
     """How much of its score an answer keeps when its units lean towards the rubric's misconceptions
     (`Assessment.lean`), short of stating one plainly enough to be flagged.
 
-    An answer of a few words leans by chance: its lean is first shrunk towards `prior`, the lean of a
-    typical honest answer, as if `prior_words` content words of such an answer came with it, so only
-    an answer that leans clause after clause is marked down.
-    A logistic fit of that lean gives the chance that the answer is one of the labelled set's
+    A logistic fit of the lean gives the chance that the answer is one of the labelled set's
     wrong ones. An answer no likelier to be wrong than the median honest answer keeps its whole
     score; above that it keeps ((1 - chance) / (1 - neutral)) ** exponent.
     """
 
-    prior: float = Field(description="The lean an answer is taken to have before it says anything.")
-    prior_words: float = Field(description="How many content words that prior weighs, against the answer's.")
     intercept: float = Field(description="Logistic intercept of the chance that the answer is wrong.")
-    weight: float = Field(description="Logistic weight of the (shrunk) lean.")
+    weight: float = Field(description="Logistic weight of the lean.")
     neutral: float = Field(
         description="The median honest answer's chance: at or below it nothing is taken off."
     )
@@ -114,13 +109,9 @@ class LeanCalibration(Frozen):
         description="Policy, not fitted: an answer keeping less than this share is told why (a flag)."
     )
 
-    def shrunk(self, lean: float, words: float) -> float:
-        """The lean of an answer that rests on `words` content words, shrunk towards the prior."""
-        return (lean * words + self.prior * self.prior_words) / max(words + self.prior_words, 1e-9)
-
-    def kept(self, lean: float, words: float) -> float:
-        """The share of its score an answer with this lean, over this many content words, keeps, 0 to 1."""
-        chance = 1.0 / (1.0 + math.exp(-(self.intercept + self.weight * self.shrunk(lean, words))))
+    def kept(self, lean: float) -> float:
+        """The share of its score an answer with this lean keeps, 0 to 1."""
+        chance = 1.0 / (1.0 + math.exp(-(self.intercept + self.weight * lean)))
         return float(min(1.0, (1.0 - chance) / (1.0 - self.neutral)) ** self.exponent)
 
 

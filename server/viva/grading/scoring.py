@@ -133,11 +133,7 @@ def judge(
     measures = measure(assessment, calibration, overrides)
     model = calibration.reference if assessment.question.reference_mode else calibration.rubric
     score = model.score(measures.features)
-    kept = (
-        1.0
-        if assessment.question.reference_mode
-        else calibration.lean.kept(assessment.lean, assessment.lean_words)
-    )
+    kept = 1.0 if assessment.question.reference_mode else calibration.lean.kept(assessment.lean)
     score *= kept
     flags = _flags(assessment, calibration, measures.features, measures.stated)
     told = {"non_answer", "misconception"} & set(flags)
