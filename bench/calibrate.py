@@ -254,8 +254,9 @@ NO_LEAN = LeanCalibration(intercept=0.0, weight=0.0, neutral=0.5, exponent=0.0, 
 def fit_lean(cal: Calibration, samples: list[Sample]) -> LeanCalibration:
     """The chance that an answer is wrong, by a logistic fit of its lean on the labelled levels (wrong
     against strong, partial and thin); no cost up to the `LEAN_NEUTRAL_QUANTILE` of the honest answers'
-    chances; and the exponent that orders each question's answers best without costing the honest
-    answers' order more than `LEAN_HONEST_COST` (on a tie, the gentler one)."""
+    chances; and the exponent that orders each question's answers best, the honest answers' order
+    counted once more (a grade a candidate can trust comes first), without costing that order more
+    than `LEAN_HONEST_COST` (on a tie, the gentler one)."""
     leans = np.array([[s.assessment.lean] for s in samples])
     wrong = np.array([s.level == "wrong" for s in samples])
     logistic = LogisticRegression().fit(leans, wrong)
@@ -281,7 +282,7 @@ def fit_lean(cal: Calibration, samples: list[Sample]) -> LeanCalibration:
     measured = {e: orders(e) for e in (0.0, *LEAN_EXPONENTS)}
     without, honest_without = measured[0.0]
     allowed = [e for e in LEAN_EXPONENTS if measured[e][1] >= honest_without - LEAN_HONEST_COST]
-    best = max(allowed, key=lambda e: measured[e][0], default=0.0)
+    best = max(allowed, key=lambda e: sum(measured[e]), default=0.0)
     order, honest_order = measured[best]
     print(
         f"lean: {trial(best)} (order {order:.3f}, honest {honest_order:.3f}; without: {without:.3f},"
@@ -436,13 +437,14 @@ def fit_misconceptions(cal: Calibration, samples: list[Sample], statements: list
     than a missed one: the grid is coarse and the cost of a false flag high.
     """
     best: tuple[float, Any] = (-1e9, cal.misconception)
-    for share, similarity, margin, margin_any, gap, least_words in itertools.product(
+    for share, similarity, margin, margin_any, gap, least_words, distinct in itertools.product(
         (0.0, 0.5, 1.0),
         (0.5, 0.6, 0.7),
         (0.0, 0.1, 0.2),
         (-0.1, 0.0, 0.1),
         (-1.0, 0.0, 0.05),
         (1, 3),
+        (0.0, 0.01, 0.25),
     ):
         m = cal.misconception.model_copy(
             update={
@@ -452,6 +454,7 @@ def fit_misconceptions(cal: Calibration, samples: list[Sample], statements: list
                 "min_margin_any": margin_any,
                 "min_recall_gap": gap,
                 "min_words": least_words,
+                "min_distinct": distinct,
             }
         )
         trial = cal.model_copy(update={"misconception": m})

@@ -9,7 +9,7 @@ statuses and a score with the fitted constants of `calibration.json`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -74,7 +74,9 @@ class MisconceptionMatch:
     words: int
     """Content words in the unit: a three-word fragment states little."""
     distinct: float
-    """The share of the misconception's own words (not in the key point, not in the question) the unit uses."""
+    """The share of the misconception's own words the unit uses: those no correct statement of the rubric
+    (key points, model answer) and not the question use; 1 when one of its phrasings has no words of its
+    own (a swap of roles, "bagging reduces bias"): words cannot tell that one apart."""
     recall_gap: float
     """Token recall of the misconception's words minus that of the key point's."""
     unit: int
@@ -242,7 +244,7 @@ def match_misconceptions(
                 rival_full=float(rival_full[top]),
                 rival_any=float(any_correct[top]),
                 words=len(units[live[top]].stems | units[live[top]].about),
-                distinct=_distinct_share(variants, rival_variants, units[live[top]].stems),
+                distinct=_distinct_share(variants, correct, units[live[top]].stems),
                 recall_gap=_recall(variants, words) - _recall(rival_variants, words),
                 unit=live[top],
             )
@@ -296,14 +298,12 @@ def mentions(text: str) -> frozenset[str]:
     return frozenset(content_stems(text))
 
 
-def _distinct_share(wrong: tuple[Encoded, ...], right: tuple[Encoded, ...], unit: frozenset[str]) -> float:
+def _distinct_share(wrong: tuple[Encoded, ...], right: Sequence[Encoded], unit: frozenset[str]) -> float:
+    """A clause that only names what a misconception is about ("keeps a hidden state") shares its
+    topic with the correct statements too; stating it takes some of the misconception's own words."""
     right_stems = {s for v in right for s in v.stems}
-    shares = []
-    for variant in wrong:
-        own = set(variant.stems) - right_stems
-        if own:
-            shares.append(len(own & unit) / len(own))
-    return max(shares, default=0.0)
+    shares = [len(own & unit) / len(own) if (own := set(v.stems) - right_stems) else 1.0 for v in wrong]
+    return max(shares, default=1.0)
 
 
 def _recall(variants: tuple[Encoded, ...], words: np.ndarray) -> float:

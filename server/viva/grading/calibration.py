@@ -69,6 +69,9 @@ class MisconceptionCalibration(Frozen):
     min_recall_gap: float = Field(
         description="How much more of the misconception's wording than of the key point's the answer must recall."
     )
+    min_distinct: float = Field(
+        description="Least share of the misconception's own words (used by no correct statement) in the clause."
+    )
 
 
 class AnswerCalibration(Frozen):
@@ -95,14 +98,14 @@ class LeanCalibration(Frozen):
     (`Assessment.lean`), short of stating one plainly enough to be flagged.
 
     A logistic fit of the lean gives the chance that the answer is one of the labelled set's
-    wrong ones. An answer no likelier to be wrong than the median honest answer keeps its whole
+    wrong ones. An answer no likelier to be wrong than three honest answers in four keeps its whole
     score; above that it keeps ((1 - chance) / (1 - neutral)) ** exponent.
     """
 
     intercept: float = Field(description="Logistic intercept of the chance that the answer is wrong.")
     weight: float = Field(description="Logistic weight of the lean.")
     neutral: float = Field(
-        description="The median honest answer's chance: at or below it nothing is taken off."
+        description="The honest answers' 75th percentile chance: at or below it nothing is taken off."
     )
     exponent: float = Field(description="How steeply the share kept falls as the chance rises.")
     flag_below: float = Field(

@@ -150,7 +150,8 @@ class Grader:
                     non_answer=signals.non_answer(answer),
                     gibberish=signals.is_gibberish(answer, self._lexicon),
                     keyword_list=signals.is_keyword_list(answer) and not ix.expects_list,
-                    words=len(words(answer)),
+                    # Words addressed to the grader are not part of the answer: they must not lengthen it.
+                    words=sum(len(words(s.text)) for s in spans if counts(s.start, skipped)),
                     demoted_answer=next(wholes) if ix.question.reference_mode else None,
                 )
             )

@@ -69,6 +69,7 @@ def stated_misconceptions(assessment: Assessment, calibration: Calibration) -> l
         and own - _mixed(c, m.rival, m.rival_full) >= c.min_margin
         and own - m.rival_any >= c.min_margin_any
         and m.recall_gap >= c.min_recall_gap
+        and m.distinct >= c.min_distinct
     ]
 
 
