@@ -513,6 +513,7 @@ def fit_thresholds(cal: Calibration, ml: list[Sample]) -> Any:
             not a.question.reference_mode
             and a.topic_margin <= -r["off_topic_margin"]
             and coverage[id(s)] < r["off_topic_coverage"]
+            and not a.on_subject
         )
 
     echo_rules = [

@@ -185,6 +185,20 @@ def test_words_addressed_to_the_grader_do_not_lengthen_the_answer(grader: Grader
     assert pleading.score <= alone.score
 
 
+def test_an_answer_that_names_its_subject_is_not_off_topic_however_a_sibling_question_fits(
+    grader: Grader,
+) -> None:
+    # The underfitting question's key points contrast it with overfitting: they fit this one-liner better.
+    definition = grade(
+        grader,
+        7,
+        "Overfitting means the model learns the noise in the training set, so it does great on training data"
+        " but poorly on test data.",
+    )
+    assert "off_topic" not in {f.code for f in definition.flags}
+    assert next(p for p in definition.key_points if p.required).status != "missed"
+
+
 def test_fluent_answer_to_another_question_is_off_topic(grader: Grader) -> None:
     drift = (
         "Once a model is deployed the data it sees starts to change: the input distribution shifts, which is "

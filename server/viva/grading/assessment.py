@@ -99,6 +99,9 @@ class Assessment:
     topic_margin: float
     """Own key-point fit minus the best fit among the other questions (negative: another question fits better)."""
     closest_other: int | None
+    on_subject: bool
+    """The answer names what its question asks about (a word of the question no other bank question
+    uses) and not what the closest other question asks about: whatever the fit, it is not off-topic."""
     reference: dict[str, float]
     """Whole-answer comparisons with the model answer (the features of reference-answer mode)."""
     non_answer: str | None = None
@@ -350,6 +353,22 @@ class BankTopics:
     vectors: np.ndarray
     owners: np.ndarray
     question_ids: tuple[str, ...]
+    question_stems: tuple[frozenset[str], ...]
+    """Each question's own content words, stemmed."""
+
+    def on_subject(
+        self, question_stems: frozenset[str], own_id: str, closest: int | None, said: set[str]
+    ) -> bool:
+        """Whether an answer that says these stems names its question's subject, and not the closest other's.
+
+        "Overfitting is memorising the training set" fits the underfitting question's key points
+        (they contrast the two) better than the overfitting question's; it still answers the
+        question asked.
+        """
+        others = [s for s, i in zip(self.question_stems, self.question_ids, strict=True) if i != own_id]
+        own = question_stems - set().union(*others)
+        rival = self.question_stems[closest] - question_stems if closest is not None else frozenset()
+        return bool(own & said) and not rival & said
 
 
 def point_variants(index: QuestionIndex) -> list[tuple[Encoded, ...]]:
@@ -412,6 +431,7 @@ def assess(
         restates=restates(index.question.question, counted_text),
         topic_margin=own - float(best_other),
         closest_other=closest,
+        on_subject=topics.on_subject(index.question_stems, own_id, closest, set(content_stems(counted_text))),
         reference=reference,
         non_answer=non_answer,
         gibberish=gibberish,

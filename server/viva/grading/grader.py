@@ -88,6 +88,7 @@ class Grader:
             np.stack(vectors) if vectors else np.zeros((0, dimensions), dtype=np.float32),
             np.array(owners, dtype=np.int64),
             tuple(q.id for q in bank),
+            tuple(self._indexes[q.id].question_stems for q in bank),
         )
         self._lexicon = signals.lexicon_for(
             [" ".join([q.question, q.model_answer, *(p.text for p in q.key_points)]) for q in bank]

@@ -191,6 +191,7 @@ def _flags(
         rubric
         and assessment.topic_margin <= -t.off_topic_margin
         and features["coverage"] < t.off_topic_coverage
+        and not assessment.on_subject
     ) or (not rubric and reference_off_topic(assessment, t)):
         flags.append("off_topic")
     if stated:
