@@ -88,6 +88,20 @@ def test_a_clause_that_only_names_what_a_misconception_is_about_does_not_state_i
     assert not honest.misconceptions
 
 
+def test_a_sentence_that_sets_both_concepts_side_by_side_makes_each_ones_point(grader: Grader) -> None:
+    # "parallel" describes bagging; it must not read as denying that boosting is sequential.
+    contrast = grade(
+        grader,
+        40,
+        "Bagging trains models in parallel on bootstrap samples and averages them to cut variance; boosting"
+        " trains them one after another, each fixing the previous errors, which cuts bias.",
+    )
+    statuses = {p.id: p.status for p in contrast.key_points}
+    assert statuses["bagging-parallel"] == "covered"
+    assert statuses["boosting-sequential"] == "covered"
+    assert not contrast.misconceptions
+
+
 @pytest.mark.parametrize(
     ("right", "swapped"),
     [

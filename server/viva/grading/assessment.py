@@ -169,13 +169,13 @@ def match_point(
     demoted = np.stack([units[i].demoted for i in live])
     full = np.stack([units[i].vector for i in live])
     best_demoted, best_full, best_recall, best_lexical, best_unit = -1.0, -1.0, 0.0, 0.0, live[0]
-    best_evidence, evidence_unit = -1.0, live[0]
+    best_evidence, evidence_unit, best_scores = -1.0, live[0], np.zeros(len(live))
     for variant in variants:
         allowed = _admissible_units(variant, units, live, entities)
         scores = np.where(allowed, demoted @ variant.demoted, -1.0)
         top = int(np.argmax(scores))
         if scores[top] > best_demoted:
-            best_demoted, best_unit = float(scores[top]), live[top]
+            best_demoted, best_unit, best_scores = float(scores[top]), live[top], scores
         # Evidence: the unit that means the point most and says it in the most of its words.
         own = set(variant.stems)
         overlap = np.array([len(own & units[i].stems) / max(len(own), 1) for i in live])
@@ -199,8 +199,30 @@ def match_point(
         lexical=best_lexical,
         unit=best_unit,
         evidence=evidence_unit,
-        conflict=contradicts(variants[0].text, units[best_unit].span.text),
+        conflict=contradicts(
+            variants[0].text, units[_judged_unit(units, live, best_unit, best_scores, entities)].span.text
+        ),
     )
+
+
+def _judged_unit(
+    units: list[Unit], live: list[int], best: int, scores: np.ndarray, entities: frozenset[str]
+) -> int:
+    """Where to look for a word that contradicts the point: the best unit, or, when it speaks of two of
+    the concepts the question contrasts, its clause that matches the point most.
+
+    Such a sentence holds both sides: "bagging trains in parallel; boosting trains one model after
+    another" makes the point that boosting is sequential, and its "parallel" belongs to the other clause.
+    """
+    if len(units[best].about & entities) < 2:
+        return best
+    outer = units[best].span
+    inside = [
+        k
+        for k, i in enumerate(live)
+        if i != best and outer.start <= units[i].span.start and units[i].span.end <= outer.end
+    ]
+    return live[max(inside, key=lambda k: scores[k])] if inside else best
 
 
 def match_misconceptions(
