@@ -102,6 +102,19 @@ def test_a_sentence_that_sets_both_concepts_side_by_side_makes_each_ones_point(g
     assert not contrast.misconceptions
 
 
+def test_a_negation_in_a_part_of_the_point_the_answer_does_not_speak_to_denies_nothing(
+    grader: Grader,
+) -> None:
+    # The point ends "so the two cannot both be minimised freely": no clause here says they can.
+    tradeoff = grade(
+        grader,
+        6,
+        "Bias is error from wrong assumptions, variance is sensitivity to the training sample; making the model"
+        " more complex lowers bias but raises variance, so you look for the balance.",
+    )
+    assert {p.id: p.status for p in tradeoff.key_points}["complexity-tradeoff"] != "missed"
+
+
 @pytest.mark.parametrize(
     ("right", "swapped"),
     [

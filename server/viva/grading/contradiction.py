@@ -136,8 +136,11 @@ def contradicts(point_text: str, clause_text: str) -> bool:
     Both together cancel out ("does not increase" ~ "decreases").
     """
     point_stems = content_stems(point_text)
-    swapped = opposite_swapped(point_stems, content_stems(clause_text))
-    about = set(point_stems)
+    clause_stems = content_stems(clause_text)
+    swapped = opposite_swapped(point_stems, clause_stems)
+    # A negation counts where it bears on what both say: the point's "so the two cannot both be
+    # minimised" is not denied by a clause that only says complexity lowers bias and raises variance.
+    about = set(point_stems) & set(clause_stems)
     flipped = polarity(point_text, about) != polarity(clause_text, about)
     return swapped != flipped
 
