@@ -115,6 +115,17 @@ def test_a_negation_in_a_part_of_the_point_the_answer_does_not_speak_to_denies_n
     assert {p.id: p.status for p in tradeoff.key_points}["complexity-tradeoff"] != "missed"
 
 
+def test_a_negated_opposite_says_the_point_not_its_contrary(grader: Grader) -> None:
+    # "no labels" is "unlabelled": the swap of "unlabelled" for "labels" is undone by its negation.
+    unsupervised = grade(
+        grader,
+        4,
+        "Unsupervised learning finds structure in data with no labels, for example clustering customers into"
+        " groups with k-means.",
+    )
+    assert {p.id: p.status for p in unsupervised.key_points}["unlabeled-structure"] == "covered"
+
+
 @pytest.mark.parametrize(
     ("right", "swapped"),
     [

@@ -139,8 +139,10 @@ def contradicts(point_text: str, clause_text: str) -> bool:
     clause_stems = content_stems(clause_text)
     swapped = opposite_swapped(point_stems, clause_stems)
     # A negation counts where it bears on what both say: the point's "so the two cannot both be
-    # minimised" is not denied by a clause that only says complexity lowers bias and raises variance.
-    about = set(point_stems) & set(clause_stems)
+    # minimised" is not denied by a clause that only says complexity lowers bias and raises variance;
+    # and on an opposite the clause swaps in: "no labels" says "unlabelled".
+    opposites = {other for word in point_stems for other in OPPOSITE.get(word, ()) if other in clause_stems}
+    about = (set(point_stems) & set(clause_stems)) | opposites
     flipped = polarity(point_text, about) != polarity(clause_text, about)
     return swapped != flipped
 
