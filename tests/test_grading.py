@@ -96,9 +96,11 @@ def test_a_sentence_that_sets_both_concepts_side_by_side_makes_each_ones_point(g
         "Bagging trains models in parallel on bootstrap samples and averages them to cut variance; boosting"
         " trains them one after another, each fixing the previous errors, which cuts bias.",
     )
-    statuses = {p.id: p.status for p in contrast.key_points}
-    assert statuses["bagging-parallel"] == "covered"
-    assert statuses["boosting-sequential"] == "covered"
+    points = {p.id: p for p in contrast.key_points}
+    assert points["bagging-parallel"].status == "covered"
+    assert points["boosting-sequential"].status != "missed"
+    assert points["boosting-sequential"].evidence is not None
+    assert "one after another" in points["boosting-sequential"].evidence.text
     assert not contrast.misconceptions
 
 
@@ -124,6 +126,31 @@ def test_a_negated_opposite_says_the_point_not_its_contrary(grader: Grader) -> N
         " groups with k-means.",
     )
     assert {p.id: p.status for p in unsupervised.key_points}["unlabeled-structure"] == "covered"
+
+
+def test_a_negation_that_reaches_words_the_answer_does_not_use_denies_nothing(grader: Grader) -> None:
+    # The point ends "so that no single feature dominates": the definition below says nothing of
+    # one feature dominating, so the point's "no" does not set it against the answer.
+    scaling = grade(
+        grader,
+        44,
+        "Feature scaling puts features on a similar range, with standardisation or min-max. Distance-based"
+        " models like KNN and gradient descent need it, otherwise the large-valued feature dominates.",
+    )
+    assert {p.id: p.status for p in scaling.key_points}["scaling-definition"] == "covered"
+    assert scaling.band != "weak"
+
+
+def test_a_short_list_item_is_read_with_the_clause_it_introduces(grader: Grader) -> None:
+    # "unsupervised, where you don't" is one thought; "you have labels; unsupervised" is none.
+    types = grade(
+        grader,
+        2,
+        "There are three main kinds: supervised, where you have labels; unsupervised, where you don't and you"
+        " look for structure like clusters; and reinforcement learning, where an agent learns from rewards.",
+    )
+    assert {p.id: p.status for p in types.key_points}["unsupervised"] != "missed"
+    assert types.band != "weak"
 
 
 @pytest.mark.parametrize(
@@ -492,12 +519,14 @@ UNDERFITTING = (
 )
 
 
-def test_an_answer_leaning_towards_misconceptions_scores_below_the_honest_one(grader: Grader) -> None:
-    # Neither states a listed misconception plainly enough to be flagged; the wrong one is on topic
-    # throughout and, before the lean counted, scored above the honest one.
+def test_a_misconception_in_a_clause_joined_by_and_is_flagged(grader: Grader) -> None:
+    # "adding more regularisation and dropout" is one clause: "dropout" no longer stands alone.
     wrong, honest = grade(grader, 8, UNDERFITTING_AS_OVERFITTING), grade(grader, 8, UNDERFITTING)
-    assert not wrong.misconceptions
+    (flagged,) = wrong.misconceptions
+    assert flagged.id == "regularise-to-fix-underfitting"
+    assert "regularisation and dropout" in flagged.evidence.text
     assert wrong.score < honest.score
+    assert not honest.misconceptions
 
 
 def test_a_costly_lean_is_flagged_with_the_sentence_that_leans(grader: Grader) -> None:

@@ -106,18 +106,23 @@ for _a, _b in _OPPOSITES:
 
 
 NEGATION_REACH = 3
-"""A negation counts only if one of the key point's words follows within this many words:
-"dropout is not disabled" negates the point, "data it has never seen" does not."""
+"""A negation reaches the words that follow it within this many words: "dropout is not disabled"
+negates the point, "data it has never seen" does not."""
 
 
 def polarity(text: str, about: set[str]) -> bool:
-    """True when the text negates one of the `about` stems an odd number of times."""
+    """True when the text negates what it says of the `about` stems an odd number of times.
+
+    A negation counts where at least half the content words it reaches are `about` ones: the
+    point's "no single feature dominates" is not denied by a clause that speaks of features but
+    says nothing of one dominating.
+    """
     tokens = words(text)
     count = 0
     for i, token in enumerate(tokens):
         if token in NEGATIONS or token.endswith("n't"):
-            following = {stem(t) for t in tokens[i + 1 : i + 1 + NEGATION_REACH]}
-            count += bool(following & about)
+            reached = content_stems(" ".join(tokens[i + 1 : i + 1 + NEGATION_REACH]))
+            count += bool(reached) and 2 * sum(s in about for s in reached) >= len(reached)
     return count % 2 == 1
 
 

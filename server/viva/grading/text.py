@@ -67,6 +67,7 @@ _CLAUSE_BREAK = re.compile(
     r"and then|and|so|or|then|which|where|unless)\b\s+"
     r"|,\s+"
 )
+_COORDINATION = re.compile(r"[\s,]*\b(?:and|or)\s+", re.IGNORECASE)
 MIN_CLAUSE_WORDS = 3
 
 
@@ -105,10 +106,16 @@ def clauses(sentence: Span) -> list[Span]:
         _append_trimmed(pieces, sentence.text, start, match.start())
         start = match.end()
     _append_trimmed(pieces, sentence.text, start, len(sentence.text))
+    # A short piece belongs with the clause it introduces ("supervised, where you have labels"),
+    # unless "and" or "or" ties it to the one before ("the harmonic mean of precision and recall").
     merged: list[Span] = []
     for piece in pieces:
         if merged and (
-            len(words(piece.text)) < MIN_CLAUSE_WORDS or len(words(merged[-1].text)) < MIN_CLAUSE_WORDS
+            len(words(merged[-1].text)) < MIN_CLAUSE_WORDS
+            or (
+                len(words(piece.text)) < MIN_CLAUSE_WORDS
+                and _COORDINATION.fullmatch(sentence.text[merged[-1].end : piece.start])
+            )
         ):
             last = merged.pop()
             piece = Span(last.start, piece.end, sentence.text[last.start : piece.end])
