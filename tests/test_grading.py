@@ -13,8 +13,10 @@ from viva.bank import Bank
 from viva.errors import UnknownQuestionError
 from viva.grading import Grade, Grader, reference_question
 from viva.grading.calibration import load_calibration
+from viva.grading.contradiction import contradicts
 from viva.grading.embedders import HashingEmbedder
 from viva.grading.scoring import judge
+from viva.grading.text import content_stems
 
 STRONG_OVERFITTING = (
     "Overfitting is when a model memorises the quirks and random noise of its training set instead of the "
@@ -139,6 +141,24 @@ def test_a_negation_that_reaches_words_the_answer_does_not_use_denies_nothing(gr
     )
     assert {p.id: p.status for p in scaling.key_points}["scaling-definition"] == "covered"
     assert scaling.band != "weak"
+
+
+def test_no_better_than_random_is_not_a_denial_of_random(grader: Grader) -> None:
+    # The point says 0.5 "means no better than random guessing": a comparison, not a negation.
+    auc = grade(
+        grader, 28, "AUC is the area under the ROC curve. 1.0 is a perfect model and 0.5 is random guessing."
+    )
+    assert {p.id: p.status for p in auc.key_points}["reference-values"] == "covered"
+
+
+def test_the_questions_own_words_are_never_opposites_swapped_in() -> None:
+    # "Linear" in "Linear regression" names the subject; it does not deny "a non-linear relationship".
+    point = (
+        "When its assumptions are violated, such as a non-linear relationship, you transform the features."
+    )
+    clause = "Linear regression fits a straight line through the data"
+    assert contradicts(point, clause)
+    assert not contradicts(point, clause, subject=frozenset(content_stems("What is Linear Regression?")))
 
 
 def test_a_short_list_item_is_read_with_the_clause_it_introduces(grader: Grader) -> None:

@@ -161,6 +161,7 @@ def match_point(
     units: list[Unit],
     sentences: list[SentenceWords],
     entities: frozenset[str] = frozenset(),
+    subject: frozenset[str] = frozenset(),
 ) -> PointMatch:
     """The best match of a rubric statement (any of its phrasings) among the answer's units."""
     live = [i for i, u in enumerate(units) if u.counts]
@@ -200,7 +201,9 @@ def match_point(
         unit=best_unit,
         evidence=evidence_unit,
         conflict=contradicts(
-            variants[0].text, units[_judged_unit(units, live, best_unit, best_scores, entities)].span.text
+            variants[0].text,
+            units[_judged_unit(units, live, best_unit, best_scores, entities)].span.text,
+            subject,
         ),
     )
 
@@ -424,7 +427,7 @@ def assess(
     stems = {s for e in counted for s in e.stems}
     variants = point_variants(index)
     said = sentence_words(units, encoded)
-    points = [match_point(v, units, said, entities) for v in variants]
+    points = [match_point(v, units, said, entities, index.question_stems) for v in variants]
     if not index.question.reference_mode:
         # A counting point ("names three strategies") is made by its members, never negated itself.
         counting = [i for i, p in enumerate(index.question.key_points) if p.at_least]

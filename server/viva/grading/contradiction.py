@@ -110,39 +110,50 @@ NEGATION_REACH = 3
 negates the point, "data it has never seen" does not."""
 
 
+_COMPARATIVES = frozenset(["better", "worse", "more", "less", "greater", "fewer", "larger", "smaller"])
+"""After a negation and before "than", a comparison, not a denial: "no better than random" says "random"."""
+
+
 def polarity(text: str, about: set[str]) -> bool:
     """True when the text negates what it says of the `about` stems an odd number of times.
 
     A negation counts where at least half the content words it reaches are `about` ones: the
     point's "no single feature dominates" is not denied by a clause that speaks of features but
-    says nothing of one dominating.
+    says nothing of one dominating. (More than half cost the held-out order 0.011: it let wrong
+    answers' real denials through with the false ones.)
     """
     tokens = words(text)
     count = 0
     for i, token in enumerate(tokens):
         if token in NEGATIONS or token.endswith("n't"):
+            if tokens[i + 1 : i + 2] and tokens[i + 1] in _COMPARATIVES and tokens[i + 2 : i + 3] == ["than"]:
+                continue
             reached = content_stems(" ".join(tokens[i + 1 : i + 1 + NEGATION_REACH]))
             count += bool(reached) and 2 * sum(s in about for s in reached) >= len(reached)
     return count % 2 == 1
 
 
-def opposite_swapped(point_stems: Iterable[str], clause_stems: Iterable[str]) -> bool:
-    """The clause uses a word's opposite where the key point uses the word, and not the word itself."""
+def opposite_swapped(
+    point_stems: Iterable[str], clause_stems: Iterable[str], subject: frozenset[str] = frozenset()
+) -> bool:
+    """The clause uses a word's opposite where the key point uses the word, and not the word itself.
+
+    The question's own words (`subject`) name what is asked about, so they are never swapped in:
+    "Linear regression fits a line" does not deny "...such as a non-linear relationship".
+    """
     point, clause = set(point_stems), set(clause_stems)
-    return any(
-        word not in clause and any(other in clause and other not in point for other in OPPOSITE.get(word, ()))
-        for word in point
-    )
+    swapped_in = clause - point - subject
+    return any(word not in clause and OPPOSITE.get(word, set()) & swapped_in for word in point)
 
 
-def contradicts(point_text: str, clause_text: str) -> bool:
+def contradicts(point_text: str, clause_text: str, subject: frozenset[str] = frozenset()) -> bool:
     """An antonym swap or a negation flip between a key point and the clause that matches it best.
 
     Both together cancel out ("does not increase" ~ "decreases").
     """
     point_stems = content_stems(point_text)
     clause_stems = content_stems(clause_text)
-    swapped = opposite_swapped(point_stems, clause_stems)
+    swapped = opposite_swapped(point_stems, clause_stems, subject)
     # A negation counts where it bears on what both say: the point's "so the two cannot both be
     # minimised" is not denied by a clause that only says complexity lowers bias and raises variance;
     # and on an opposite the clause swaps in: "no labels" says "unlabelled".
