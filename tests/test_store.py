@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Engine, inspect, text
+from sqlalchemy import Engine, event, inspect, text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, SQLModel
 
@@ -38,6 +38,28 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
     with engine.connect() as connection:
         assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    engine.dispose()
+
+
+def test_sqlite_keeps_one_connection_per_request_thread_open(tmp_path: Path) -> None:
+    """32 requests at once, again and again, reuse their connections: a new one would set its pragmas again."""
+    engine = create_database_engine(f"sqlite:///{tmp_path / 'viva.db'}")
+    opened: list[object] = []
+    event.listen(engine, "connect", lambda *_: opened.append(None))
+    everyone = threading.Barrier(32)
+
+    def request() -> None:
+        with Session(engine) as session:
+            everyone.wait(timeout=30)  # all 32 ask for a connection at the same moment
+            session.execute(text("SELECT 1"))
+
+    for _ in range(3):
+        threads = [threading.Thread(target=request) for _ in range(32)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert len(opened) == 32
     engine.dispose()
 
 
