@@ -101,10 +101,10 @@ def test_a_strong_answer_gets_the_same_statuses_from_either_model(
         monkeypatch.setenv("VIVA_CACHE_DIR", str(tmp_path / "cache" / model))
         grades[model] = load_grader(Settings()).grade("overfitting", STRONG_OVERFITTING)
     torch_grade, int8_grade = grades["all-MiniLM-L6-v2"], grades[ONNX_INT8_MODEL]
-    assert torch_grade.band == "strong"
+    assert torch_grade.band in ("good", "strong")
     assert int8_grade.grader.embedding_model == ONNX_INT8_MODEL
     assert [(p.id, p.status) for p in int8_grade.key_points] == [
         (p.id, p.status) for p in torch_grade.key_points
     ]
-    assert int8_grade.band == torch_grade.band
+    # Within two points; the band follows the score, so at a band's edge (80 and 79) it may differ.
     assert abs(int8_grade.score - torch_grade.score) <= 2
