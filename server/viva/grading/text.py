@@ -153,4 +153,15 @@ def stem(word: str) -> str:
 
 def content_stems(text: str) -> list[str]:
     """Stems of the words that carry meaning (no stop words), in order."""
-    return [stem(w) for w in words(text) if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())]
+    tokens = words(text)
+    return [stem(w) for i, w in enumerate(tokens) if is_content(w, tokens[i - 1] if i else "")]
+
+
+def is_content(word: str, previous: str) -> bool:
+    """Whether a (lower-case) word carries meaning: not a stop word, nor a lone letter.
+
+    After "type" a lone "i" is a numeral, not the pronoun: a Type I error is not a Type II one.
+    """
+    if previous == "type" and word == "i":
+        return True
+    return word not in STOP_WORDS and (len(word) > 1 or word.isdigit())
