@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from tests.fakes.openai_server import create_app, free_port, serving
 from viva.bank import load_bank
-from viva.grading import Grader, HashingEmbedder, LocalEmbedder, OpenAIEmbedder
+from viva.grading import Grader, HashingEmbedder, LocalEmbedder, OpenAIEmbedder, rubric_index
 from viva.grading.embedders import EmbeddingError, Vectors, length_batches
 from viva.resources import resource_dir
 
@@ -147,3 +147,17 @@ def test_a_changed_rubric_is_re_encoded(bank_copy: Path, tmp_path: Path) -> None
     counting = CountingEmbedder()
     Grader(load_bank(bank_copy), counting, cache_dir=tmp_path / "cache")
     assert 0 < counting.encoded < everything.encoded / 20  # question 7 alone, of 50
+
+
+def test_rubrics_cached_by_an_older_grader_are_encoded_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cache entry keeps the rubric's content words and their vectors: after an upgrade that reads
+    # words differently ("Type I" became a word), entries written before it must not be reused.
+    bank = load_bank(resource_dir("rubrics"))
+    with monkeypatch.context() as older:
+        older.setattr(rubric_index, "_index_version", lambda: "an older grader")
+        Grader(bank, HashingEmbedder(), cache_dir=tmp_path)
+    counting = CountingEmbedder()
+    Grader(bank, counting, cache_dir=tmp_path)
+    assert counting.encoded > 1000

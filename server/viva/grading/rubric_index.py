@@ -9,6 +9,7 @@ cached as a `.npz` file: a restart does not re-encode the bank.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -26,8 +27,17 @@ from viva.grading.text import Span, clauses, content_stems, sentences
 
 log = logging.getLogger("viva.grading")
 
-INDEX_VERSION = "2"
-"""Bumped whenever what is cached changes, so stale caches are ignored rather than misread."""
+_CACHED_BY = ("rubric_index.py", "encoding.py", "text.py")
+"""The modules that decide what a cache entry holds: its layout, and how texts are cut into the
+content words whose stems and vectors it keeps."""
+
+
+@functools.cache
+def _index_version() -> str:
+    """A fingerprint of `_CACHED_BY`: a change to how words are read ("Type I" became a word)
+    makes old entries unreachable, so they are rebuilt rather than misread, with no version to bump."""
+    folder = Path(__file__).parent
+    return hashlib.sha256(b"".join((folder / name).read_bytes() for name in _CACHED_BY)).hexdigest()[:12]
 
 
 @dataclass(frozen=True)
@@ -133,7 +143,7 @@ def _cache_path(cache_dir: Path | None, embedder: Embedder, texts: list[str | Sp
         return None
     digest = hashlib.sha256(
         json.dumps(
-            [INDEX_VERSION, embedder.name, [t if isinstance(t, str) else t.text for t in texts]]
+            [_index_version(), embedder.name, [t if isinstance(t, str) else t.text for t in texts]]
         ).encode()
     ).hexdigest()[:20]
     model = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in embedder.name)
