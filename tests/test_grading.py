@@ -175,6 +175,22 @@ def test_a_type_i_error_is_not_a_type_ii_error(grader: Grader) -> None:
     assert {p.id: p.status for p in swapped.key_points}["false-negative-type-ii"] == "missed"
 
 
+def test_too_little_of_a_thing_is_its_opposite_not_a_denial(grader: Grader) -> None:
+    # The point says "too little model complexity, too much regularisation, or too few training
+    # iterations": "too simple" says the first, however many other negations the point holds.
+    point = next(p for p in grader.question(8).key_points if p.id == "causes").text
+    assert not contradicts(point, "Underfitting happens when the model is too simple")
+    assert contradicts(point, "Underfitting happens when the model is too complex")
+    underfit = grade(
+        grader,
+        8,
+        "Underfitting is when the model is too simple to capture the pattern, so it does badly even on the"
+        " training data. You fix it with a bigger model, more features or less regularisation.",
+    )
+    assert {p.id: p.status for p in underfit.key_points}["causes"] != "missed"
+    assert underfit.band in ("good", "strong")
+
+
 def test_a_short_list_item_is_read_with_the_clause_it_introduces(grader: Grader) -> None:
     # "unsupervised, where you don't" is one thought; "you have labels; unsupervised" is none.
     types = grade(

@@ -126,7 +126,7 @@ def polarity(text: str, about: set[str]) -> bool:
     tokens = words(text)
     count = 0
     for i, token in enumerate(tokens):
-        if token in NEGATIONS or token.endswith("n't"):
+        if _negates(token, tokens[i - 1] if i else ""):
             if tokens[i + 1 : i + 2] and tokens[i + 1] in _COMPARATIVES and tokens[i + 2 : i + 3] == ["than"]:
                 continue
             reached = content_stems(" ".join(tokens[i + 1 : i + 1 + NEGATION_REACH]))
@@ -134,34 +134,61 @@ def polarity(text: str, about: set[str]) -> bool:
     return count % 2 == 1
 
 
-def opposite_swapped(
+_SCARCITY = frozenset(["little", "few", "lack", "lacks", "lacking", "insufficient"])
+"""Words that deny an amount, not a fact: "too little model complexity" says "too simple". ("A little"
+and "a few" affirm one; "less" and "fewer" are opposites of "more" already.)"""
+
+
+def _negates(token: str, previous: str) -> bool:
+    if token in _SCARCITY:
+        return previous != "a"
+    return token in NEGATIONS or token.endswith("n't")
+
+
+def swaps(
     point_stems: Iterable[str], clause_stems: Iterable[str], subject: frozenset[str] = frozenset()
-) -> bool:
-    """The clause uses a word's opposite where the key point uses the word, and not the word itself.
+) -> list[tuple[str, str]]:
+    """Each word of the key point the clause replaces with its opposite (using the opposite, not the word).
 
     The question's own words (`subject`) name what is asked about, so they are never swapped in:
     "Linear regression fits a line" does not deny "...such as a non-linear relationship".
     """
     point, clause = set(point_stems), set(clause_stems)
     swapped_in = clause - point - subject
-    return any(word not in clause and OPPOSITE.get(word, set()) & swapped_in for word in point)
+    return [
+        (word, other)
+        for word in point
+        if word not in clause
+        for other in OPPOSITE.get(word, set()) & swapped_in
+    ]
+
+
+def negated(text: str, target: str) -> bool:
+    """Whether a negation reaches the word with this stem."""
+    tokens = words(text)
+    return any(
+        _negates(token, tokens[i - 1] if i else "")
+        and target in content_stems(" ".join(tokens[i + 1 : i + 1 + NEGATION_REACH]))
+        for i, token in enumerate(tokens)
+    )
 
 
 def contradicts(point_text: str, clause_text: str, subject: frozenset[str] = frozenset()) -> bool:
-    """An antonym swap or a negation flip between a key point and the clause that matches it best.
+    """An antonym swapped in, or a negation flip, between a key point and the clause that matches it best.
 
-    Both together cancel out ("does not increase" ~ "decreases").
+    A swap is judged where it happens: the opposite denies the point unless one of the two words,
+    and only one, is negated ("no labels" says "unlabelled", "too little model complexity" says
+    "too simple"), whatever other negations either sentence holds.
     """
     point_stems = content_stems(point_text)
     clause_stems = content_stems(clause_text)
-    swapped = opposite_swapped(point_stems, clause_stems, subject)
+    pairs = swaps(point_stems, clause_stems, subject)
+    if pairs:
+        return any(negated(point_text, word) == negated(clause_text, other) for word, other in pairs)
     # A negation counts where it bears on what both say: the point's "so the two cannot both be
-    # minimised" is not denied by a clause that only says complexity lowers bias and raises variance;
-    # and on an opposite the clause swaps in: "no labels" says "unlabelled".
-    opposites = {other for word in point_stems for other in OPPOSITE.get(word, ()) if other in clause_stems}
-    about = (set(point_stems) & set(clause_stems)) | opposites
-    flipped = polarity(point_text, about) != polarity(clause_text, about)
-    return swapped != flipped
+    # minimised" is not denied by a clause that only says complexity lowers bias and raises variance.
+    about = set(point_stems) & set(clause_stems)
+    return polarity(point_text, about) != polarity(clause_text, about)
 
 
 _NOT_ENTITIES = frozenset(
