@@ -27,9 +27,9 @@ from viva.grading.text import Span, clauses, content_stems, sentences
 
 log = logging.getLogger("viva.grading")
 
-_CACHED_BY = ("rubric_index.py", "encoding.py", "text.py")
-"""The modules that decide what a cache entry holds: its layout, and how texts are cut into the
-content words whose stems and vectors it keeps."""
+_CACHED_BY = ("rubric_index.py", "encoding.py", "text.py", "embedders.py", "onnx_embedder.py")
+"""The modules that decide what a cache entry holds: its layout, how texts are cut into the content
+words whose stems it keeps, and how their vectors are pooled from the model's tokens."""
 
 
 @functools.cache
