@@ -123,14 +123,11 @@ def polarity(text: str, about: set[str]) -> bool:
     says nothing of one dominating. (More than half cost the held-out order 0.011: it let wrong
     answers' real denials through with the false ones.)
     """
-    tokens = words(text)
-    count = 0
-    for i, token in enumerate(tokens):
-        if _negates(token, tokens[i - 1] if i else ""):
-            if tokens[i + 1 : i + 2] and tokens[i + 1] in _COMPARATIVES and tokens[i + 2 : i + 3] == ["than"]:
-                continue
-            reached = content_stems(" ".join(tokens[i + 1 : i + 1 + NEGATION_REACH]))
-            count += bool(reached) and 2 * sum(s in about for s in reached) >= len(reached)
+    count = sum(
+        2 * sum(s in about for s in reached) >= len(reached)
+        for compares, reached in _negations(text)
+        if reached and not compares
+    )
     return count % 2 == 1
 
 
@@ -143,6 +140,20 @@ def _negates(token: str, previous: str) -> bool:
     if token in _SCARCITY:
         return previous != "a"
     return token in NEGATIONS or token.endswith("n't")
+
+
+def _negations(text: str) -> list[tuple[bool, list[str]]]:
+    """Each negation in the text: whether it only compares ("no better than"), and the content
+    stems it reaches."""
+    tokens = words(text)
+    return [
+        (
+            len(tokens) > i + 2 and tokens[i + 1] in _COMPARATIVES and tokens[i + 2] == "than",
+            content_stems(" ".join(tokens[i + 1 : i + 1 + NEGATION_REACH])),
+        )
+        for i, token in enumerate(tokens)
+        if _negates(token, tokens[i - 1] if i else "")
+    ]
 
 
 def swaps(
@@ -165,12 +176,7 @@ def swaps(
 
 def negated(text: str, target: str) -> bool:
     """Whether a negation reaches the word with this stem."""
-    tokens = words(text)
-    return any(
-        _negates(token, tokens[i - 1] if i else "")
-        and target in content_stems(" ".join(tokens[i + 1 : i + 1 + NEGATION_REACH]))
-        for i, token in enumerate(tokens)
-    )
+    return any(target in reached for _, reached in _negations(text))
 
 
 def contradicts(point_text: str, clause_text: str, subject: frozenset[str] = frozenset()) -> bool:

@@ -98,7 +98,8 @@ def _plan(item: str | Span, question_stems: Collection[str], with_clauses: bool)
     stems: list[str] = []
     previous = ""
     for match in _WORD_SPANS.finditer(text):
-        word, before, previous = match.group().lower(), previous, match.group().lower()
+        word = match.group().lower()
+        before, previous = previous, word
         word_stem = stem(word)
         if _question_word(word, question_stems):
             continue
