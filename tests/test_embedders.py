@@ -1,5 +1,9 @@
 """The embedding seam: the local model, an OpenAI-compatible server, and the cache of rubric embeddings."""
 
+import os
+import re
+import subprocess
+import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -161,3 +165,22 @@ def test_rubrics_cached_by_an_older_grader_are_encoded_again(
     counting = CountingEmbedder()
     Grader(bank, counting, cache_dir=tmp_path)
     assert counting.encoded > 1000
+
+
+def _openmp_spin_count(environment: dict[str, str]) -> int:
+    """How long torch's OpenMP threads spin before they sleep, in a fresh process that loads the local model."""
+    loading = "from viva.grading import LocalEmbedder; LocalEmbedder()"
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"} | {"OMP_DISPLAY_ENV": "VERBOSE"}
+    done = subprocess.run(
+        [sys.executable, "-c", loading], env=env | environment, capture_output=True, text=True, check=True
+    )
+    # Each OpenMP runtime prints its settings as it loads; torch's loads last (scikit-learn,
+    # imported for its stop words, brings one of its own that grading never runs).
+    found = re.findall(r"GOMP_SPINCOUNT = '(\d+)'", done.stderr)
+    assert found, done.stderr
+    return int(found[-1])
+
+
+def test_the_models_threads_sleep_between_passes_unless_the_operator_says_otherwise() -> None:
+    assert _openmp_spin_count({}) == 0
+    assert _openmp_spin_count({"OMP_WAIT_POLICY": "ACTIVE"}) > 0

@@ -10,6 +10,7 @@ for operators who run one, and a deterministic hashing embedder for unit tests.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -163,7 +164,15 @@ class LocalEmbedder:
 
 @lru_cache(maxsize=2)
 def _load(model: str) -> Any:
-    """The model, loaded once per process (read-only once loaded: safe to share)."""
+    """The model, loaded once per process (read-only once loaded: safe to share).
+
+    Torch's OpenMP threads spin between passes by default, on the cores that a server's
+    request threads and the grading's own Python work need: under 32 clients the server
+    answered 13.5-14.0 answers/s with them sleeping against 10.5-12.5 spinning (three
+    pairs of runs of bench/load.py's load, side by side). The OpenMP runtime reads the
+    policy once, when torch is first imported; an operator's own setting is kept.
+    """
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     from sentence_transformers import SentenceTransformer
 
     path = bundled_model_path() if model == BUNDLED_MODEL else model
