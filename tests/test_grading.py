@@ -180,7 +180,7 @@ def test_too_little_of_a_thing_is_its_opposite_not_a_denial(grader: Grader) -> N
     # iterations": "too simple" says the first, however many other negations the point holds.
     point = next(p for p in grader.question(8).key_points if p.id == "causes").text
     assert not contradicts(point, "Underfitting happens when the model is too simple")
-    assert contradicts(point, "Underfitting happens when the model is too complex")
+    assert contradicts(point, "Underfitting is not caused by too little model complexity")
     underfit = grade(
         grader,
         8,
@@ -189,6 +189,26 @@ def test_too_little_of_a_thing_is_its_opposite_not_a_denial(grader: Grader) -> N
     )
     assert {p.id: p.status for p in underfit.key_points}["causes"] != "missed"
     assert underfit.band in ("good", "strong")
+
+
+def test_few_of_a_thing_said_once_or_twice_is_the_same_claim(grader: Grader) -> None:
+    # The point says "few false positives, so ... few false alarms"; the answer says "few" once.
+    point = next(p for p in grader.question(23).key_points if p.id == "fewer-false-alarms").text
+    assert not contradicts(point, "High precision means few false alarms.")
+    assert contradicts(point, "High precision does not mean few false alarms.")
+    precise = grade(
+        grader,
+        23,
+        "Precision is the share of predicted positives that are really positive, TP over TP plus FP. High"
+        " precision means few false alarms. You want it for spam filtering, where flagging a real email hurts.",
+    )
+    assert {p.id: p.status for p in precise.key_points}["fewer-false-alarms"] == "covered"
+
+
+def test_not_only_adds_to_a_point_rather_than_denying_it(grader: Grader) -> None:
+    point = next(p for p in grader.question(49).key_points if p.id == "ci-cd-for-ml").text
+    assert not contradicts(point, "CI/CD that tests not only code but data schemas before deployment")
+    assert contradicts(point, "CI/CD tests the code, not the data")
 
 
 def test_a_short_list_item_is_read_with_the_clause_it_introduces(grader: Grader) -> None:

@@ -125,7 +125,7 @@ def polarity(text: str, about: set[str]) -> bool:
     """
     count = sum(
         2 * sum(s in about for s in reached) >= len(reached)
-        for compares, reached in _negations(text)
+        for compares, reached in _negations(text, amounts=False)
         if reached and not compares
     )
     return count % 2 == 1
@@ -133,18 +133,23 @@ def polarity(text: str, about: set[str]) -> bool:
 
 _SCARCITY = frozenset(["little", "few", "lack", "lacks", "lacking", "insufficient"])
 """Words that deny an amount, not a fact: "too little model complexity" says "too simple". ("A little"
-and "a few" affirm one; "less" and "fewer" are opposites of "more" already.)"""
+and "a few" affirm one; "less" and "fewer" are opposites of "more" already.) They count only against
+a swapped-in opposite: counted as denials everywhere, "few false positives, so few false alarms"
+(two) was denied by "few false alarms" (one)."""
+
+_ADDITIVE = frozenset(["only", "just", "merely"])
+"""After a negation, an addition, not a denial: "tests not only code but data"."""
 
 
-def _negates(token: str, previous: str) -> bool:
+def _negates(token: str, previous: str, following: str, amounts: bool) -> bool:
     if token in _SCARCITY:
-        return previous != "a"
-    return token in NEGATIONS or token.endswith("n't")
+        return amounts and previous != "a"
+    return (token in NEGATIONS or token.endswith("n't")) and following not in _ADDITIVE
 
 
-def _negations(text: str) -> list[tuple[bool, list[str]]]:
-    """Each negation in the text: whether it only compares ("no better than"), and the content
-    stems it reaches."""
+def _negations(text: str, amounts: bool = True) -> list[tuple[bool, list[str]]]:
+    """Each negation in the text (with `amounts`, the words that deny an amount too): whether it
+    only compares ("no better than"), and the content stems it reaches."""
     tokens = words(text)
     return [
         (
@@ -152,7 +157,7 @@ def _negations(text: str) -> list[tuple[bool, list[str]]]:
             content_stems(" ".join(tokens[i + 1 : i + 1 + NEGATION_REACH])),
         )
         for i, token in enumerate(tokens)
-        if _negates(token, tokens[i - 1] if i else "")
+        if _negates(token, tokens[i - 1] if i else "", tokens[i + 1] if i + 1 < len(tokens) else "", amounts)
     ]
 
 
