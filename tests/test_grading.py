@@ -47,6 +47,14 @@ def grade(grader: Grader, question: int | str, answer: str) -> Grade:
     return result
 
 
+def rubric_point(grader: Grader, question: int, point_id: str) -> str:
+    return next(p.text for p in grader.question(question).key_points if p.id == point_id)
+
+
+def status(graded: Grade, point_id: str) -> str:
+    return next(p.status for p in graded.key_points if p.id == point_id)
+
+
 def test_strong_partial_and_thin_answers_are_ordered(grader: Grader) -> None:
     strong = grade(grader, 7, STRONG_OVERFITTING)
     partial = grade(grader, 7, PARTIAL_OVERFITTING)
@@ -116,7 +124,7 @@ def test_a_negation_in_a_part_of_the_point_the_answer_does_not_speak_to_denies_n
         "Bias is error from wrong assumptions, variance is sensitivity to the training sample; making the model"
         " more complex lowers bias but raises variance, so you look for the balance.",
     )
-    assert {p.id: p.status for p in tradeoff.key_points}["complexity-tradeoff"] != "missed"
+    assert status(tradeoff, "complexity-tradeoff") != "missed"
 
 
 def test_a_negated_opposite_says_the_point_not_its_contrary(grader: Grader) -> None:
@@ -127,7 +135,7 @@ def test_a_negated_opposite_says_the_point_not_its_contrary(grader: Grader) -> N
         "Unsupervised learning finds structure in data with no labels, for example clustering customers into"
         " groups with k-means.",
     )
-    assert {p.id: p.status for p in unsupervised.key_points}["unlabeled-structure"] == "covered"
+    assert status(unsupervised, "unlabeled-structure") == "covered"
 
 
 def test_a_negation_that_reaches_words_the_answer_does_not_use_denies_nothing(grader: Grader) -> None:
@@ -139,7 +147,7 @@ def test_a_negation_that_reaches_words_the_answer_does_not_use_denies_nothing(gr
         "Feature scaling puts features on a similar range, with standardisation or min-max. Distance-based"
         " models like KNN and gradient descent need it, otherwise the large-valued feature dominates.",
     )
-    assert {p.id: p.status for p in scaling.key_points}["scaling-definition"] != "missed"
+    assert status(scaling, "scaling-definition") != "missed"
     assert scaling.band != "weak"
 
 
@@ -148,7 +156,7 @@ def test_no_better_than_random_is_not_a_denial_of_random(grader: Grader) -> None
     auc = grade(
         grader, 28, "AUC is the area under the ROC curve. 1.0 is a perfect model and 0.5 is random guessing."
     )
-    assert {p.id: p.status for p in auc.key_points}["reference-values"] == "covered"
+    assert status(auc, "reference-values") == "covered"
 
 
 def test_the_questions_own_words_are_never_opposites_swapped_in() -> None:
@@ -172,13 +180,13 @@ def test_a_type_i_error_is_not_a_type_ii_error(grader: Grader) -> None:
         "A confusion matrix tabulates predicted against actual classes. A false positive is a Type II error."
         " A false negative is a Type I error.",
     )
-    assert {p.id: p.status for p in swapped.key_points}["false-negative-type-ii"] == "missed"
+    assert status(swapped, "false-negative-type-ii") == "missed"
 
 
 def test_too_little_of_a_thing_is_its_opposite_not_a_denial(grader: Grader) -> None:
     # The point says "too little model complexity, too much regularisation, or too few training
     # iterations": "too simple" says the first, however many other negations the point holds.
-    point = next(p for p in grader.question(8).key_points if p.id == "causes").text
+    point = rubric_point(grader, 8, "causes")
     assert not contradicts(point, "Underfitting happens when the model is too simple")
     assert contradicts(point, "Underfitting is not caused by too little model complexity")
     underfit = grade(
@@ -187,13 +195,13 @@ def test_too_little_of_a_thing_is_its_opposite_not_a_denial(grader: Grader) -> N
         "Underfitting is when the model is too simple to capture the pattern, so it does badly even on the"
         " training data. You fix it with a bigger model, more features or less regularisation.",
     )
-    assert {p.id: p.status for p in underfit.key_points}["causes"] != "missed"
+    assert status(underfit, "causes") != "missed"
     assert underfit.band in ("good", "strong")
 
 
 def test_few_of_a_thing_said_once_or_twice_is_the_same_claim(grader: Grader) -> None:
     # The point says "few false positives, so ... few false alarms"; the answer says "few" once.
-    point = next(p for p in grader.question(23).key_points if p.id == "fewer-false-alarms").text
+    point = rubric_point(grader, 23, "fewer-false-alarms")
     assert not contradicts(point, "High precision means few false alarms.")
     assert contradicts(point, "High precision does not mean few false alarms.")
     precise = grade(
@@ -202,11 +210,11 @@ def test_few_of_a_thing_said_once_or_twice_is_the_same_claim(grader: Grader) -> 
         "Precision is the share of predicted positives that are really positive, TP over TP plus FP. High"
         " precision means few false alarms. You want it for spam filtering, where flagging a real email hurts.",
     )
-    assert {p.id: p.status for p in precise.key_points}["fewer-false-alarms"] == "covered"
+    assert status(precise, "fewer-false-alarms") == "covered"
 
 
 def test_not_only_adds_to_a_point_rather_than_denying_it(grader: Grader) -> None:
-    point = next(p for p in grader.question(49).key_points if p.id == "ci-cd-for-ml").text
+    point = rubric_point(grader, 49, "ci-cd-for-ml")
     assert not contradicts(point, "CI/CD that tests not only code but data schemas before deployment")
     assert contradicts(point, "CI/CD tests the code, not the data")
 
@@ -219,7 +227,7 @@ def test_a_short_list_item_is_read_with_the_clause_it_introduces(grader: Grader)
         "There are three main kinds: supervised, where you have labels; unsupervised, where you don't and you"
         " look for structure like clusters; and reinforcement learning, where an agent learns from rewards.",
     )
-    assert {p.id: p.status for p in types.key_points}["unsupervised"] != "missed"
+    assert status(types, "unsupervised") != "missed"
     assert types.band != "weak"
 
 
