@@ -225,9 +225,8 @@ def fit(
     cal = cal.model_copy(
         update={"thresholds": cal.thresholds.model_copy(update={"reference_off_topic": off_topic})}
     )
-    return cal.model_copy(
+    fitted = cal.model_copy(
         update={
-            "version": f"2026-11-25/{scope}",
             "fitted_on": (
                 f"{'odd-numbered questions of ' if scope == 'half' else ''}tests/data/graded_answers.jsonl "
                 f"({len(ml)} answers) and Mohler assignments "
@@ -240,6 +239,7 @@ def fit(
             "bands": fit_bands(cal.model_copy(update={"rubric": rubric, "lean": lean}), scored),
         }
     )
+    return fitted.model_copy(update={"version": f"{scope}-{fitted.fingerprint()}"})
 
 
 LEAN_EXPONENTS = (1.0, 2.0, 3.0, 4.0)

@@ -287,6 +287,13 @@ def test_same_answer_same_grade(grader: Grader) -> None:
     assert first.model_dump_json() == again.model_dump_json() == in_a_batch.model_dump_json()
 
 
+def test_a_grade_names_the_constants_that_scored_it(grader: Grader) -> None:
+    shipped = load_calibration()
+    assert grade(grader, 7, PARTIAL_OVERFITTING).grader.calibration == f"all-{shipped.fingerprint()}"
+    moved = shipped.model_copy(update={"point": shipped.point.model_copy(update={"covered": 0.61})})
+    assert moved.fingerprint() != shipped.fingerprint()
+
+
 def test_keyword_list_is_flagged_and_scores_below_a_partial_answer(grader: Grader) -> None:
     keywords = grade(
         grader, 7, "noise, variance, regularisation, L1, L2, dropout, early stopping, cross-validation"

@@ -8,6 +8,7 @@ what it controls; the fitting script says how it was chosen.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from functools import lru_cache
@@ -148,7 +149,10 @@ class Thresholds(Frozen):
 
 
 class Calibration(Frozen):
-    version: str
+    version: str = Field(
+        description="What it was fitted on (`all` or `half`) and a fingerprint of its constants: every grade "
+        "names the constants that scored it, and a refit that moves any of them is a new version."
+    )
     fitted_on: str = Field(description="What the constants were fitted on.")
     point: PointCalibration
     misconception: MisconceptionCalibration
@@ -161,6 +165,10 @@ class Calibration(Frozen):
 
     def band(self, score: int) -> str:
         return next(name for lowest, name in self.bands if score >= lowest)
+
+    def fingerprint(self) -> str:
+        constants = self.model_dump(mode="json", exclude={"version", "fitted_on"})
+        return hashlib.sha256(json.dumps(constants, sort_keys=True).encode()).hexdigest()[:12]
 
 
 def load_calibration(path: Path = CALIBRATION_FILE) -> Calibration:
