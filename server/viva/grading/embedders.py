@@ -10,7 +10,6 @@ for operators who run one, and a deterministic hashing embedder for unit tests.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 from numpy.typing import NDArray
 
-from viva.config import Settings
+from viva.config import Settings, let_model_threads_sleep
 from viva.errors import VivaError
 from viva.grading.text import content_stems
 
@@ -164,15 +163,8 @@ class LocalEmbedder:
 
 @lru_cache(maxsize=2)
 def _load(model: str) -> Any:
-    """The model, loaded once per process (read-only once loaded: safe to share).
-
-    Torch's OpenMP threads spin between passes by default, on the cores that a server's
-    request threads and the grading's own Python work need: under 32 clients the server
-    answered 13.5-14.0 answers/s with them sleeping against 10.5-12.5 spinning (three
-    pairs of runs of bench/load.py's load, side by side). The OpenMP runtime reads the
-    policy once, when torch is first imported; an operator's own setting is kept.
-    """
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    """The model, loaded once per process (read-only once loaded: safe to share)."""
+    let_model_threads_sleep()  # before torch is first imported
     from sentence_transformers import SentenceTransformer
 
     path = bundled_model_path() if model == BUNDLED_MODEL else model
