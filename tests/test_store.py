@@ -50,7 +50,8 @@ def test_sqlite_keeps_one_connection_per_request_thread_open(tmp_path: Path) -> 
 
     def request() -> None:
         with Session(engine) as session:
-            everyone.wait(timeout=30)  # all 32 ask for a connection at the same moment
+            session.connection()
+            everyone.wait(timeout=30)  # all 32 hold a connection at the same moment
             session.execute(text("SELECT 1"))
 
     for _ in range(3):
