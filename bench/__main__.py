@@ -3,7 +3,16 @@
 import importlib
 import sys
 
-BENCHMARKS = ["bank_load", "grading_speed", "calibrate", "contradictions", "startup", "load", "critique"]
+BENCHMARKS = [
+    "bank_load",
+    "grading_speed",
+    "calibrate",
+    "contradictions",
+    "delivery",
+    "startup",
+    "load",
+    "critique",
+]
 
 
 def main(names: list[str]) -> None:

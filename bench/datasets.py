@@ -18,6 +18,10 @@ LABELLED = ROOT / "tests" / "data" / "graded_answers.jsonl"
 SEALED = ROOT / "tests" / "data" / "sealed_answers.jsonl"
 """Answers written from the seed alone, by writers who saw neither the rubrics nor the labelled set.
 Nothing is fitted or chosen on them: `bench.calibrate` reports the shipped grader's figures on them."""
+DELIVERY = ROOT / "tests" / "data" / "delivery_answers.jsonl"
+"""Answers labelled by hand for the three delivery checks; the checks were written against them."""
+DELIVERY_SEALED = ROOT / "tests" / "data" / "delivery_sealed.jsonl"
+"""The same labels on answers by another writer, who saw neither the checks nor `DELIVERY`: never tuned on."""
 MOHLER = SHARED / "data" / "mohler-dev.csv"
 SEMEVAL = {name: SHARED / "data" / f"semeval-train-{name}.csv" for name in ("beetle", "scientsbank")}
 BASE_LEVELS = ("strong", "partial", "thin", "wrong")
@@ -116,3 +120,22 @@ def statements() -> list[Statement]:
 def sentences(answers: list[str]) -> list[str]:
     """The answers' sentences, as the grader cuts them: what a bare encode of the same work gets."""
     return [span.text for answer in answers for span in _units(normalize(answer))]
+
+
+@dataclass(frozen=True)
+class DeliveryLabels:
+    """An answer with what a listener hears in it: a definition first, a concrete example, a trade-off."""
+
+    question: int
+    answer: str
+    definition: bool
+    example: bool
+    trade_off: bool
+
+
+def delivery(path: Path = DELIVERY) -> list[DeliveryLabels]:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        DeliveryLabels(r["question"], r["answer"], r["definition"], r["example"], r["trade_off"])
+        for r in rows
+    ]

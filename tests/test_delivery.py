@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from viva.bank import Question, load_bank
@@ -9,6 +12,8 @@ from viva.grading.delivery import assess_delivery
 from viva.resources import resource_dir
 
 BANK = load_bank(resource_dir("rubrics"))
+DELIVERY_ANSWERS = Path(__file__).parent / "data" / "delivery_answers.jsonl"
+LABELS = ("definition", "example", "trade_off")
 BARE = "It is a method."  # no example, no trade-off: every hint is quoted
 
 
@@ -47,3 +52,65 @@ def test_a_tip_keeps_the_case_of_a_capitalised_phrase(start: str) -> None:
 def test_a_tip_lower_cases_an_ordinary_first_word(start: str) -> None:
     question, hint = _hint(start)
     assert f"e.g. {hint[0].lower()}{hint[1:]}" in _tips(question)
+
+
+def _delivery(number: int, answer: str) -> tuple[bool, bool, bool]:
+    d = assess_delivery(BANK.get(number), answer)
+    return d.opens_with_definition, d.gives_example, d.names_trade_off
+
+
+def test_a_case_pictured_in_plain_words_is_an_example() -> None:
+    for answer in (
+        "Machine learning is software that learns its rules from data. Take a spam filter: it learns which "
+        "words matter from emails people marked.",
+        "Machine learning is software that learns its rules from data. At my last job we replaced pricing "
+        "rules with a model trained on bookings.",
+        "Machine learning is software that learns its rules from data, like Netflix learning what you watch.",
+    ):
+        assert _delivery(1, answer)[1], answer
+
+
+def test_a_list_of_method_names_or_a_bare_number_is_not_an_example() -> None:
+    answer = (
+        "Overfitting is when a model learns the noise of its training set. Methods such as L1, L2 and "
+        "dropout fight it; the 2 curves tell you when."
+    )
+    assert not _delivery(7, answer)[1]
+
+
+def test_a_cost_named_in_other_words_is_a_trade_off() -> None:
+    for closing in (
+        "The catch is that it needs a lot of labelled data.",
+        "It struggles when the classes overlap.",
+        "What you lose is interpretability.",
+    ):
+        assert _delivery(3, "Supervised learning fits a mapping from inputs to known labels. " + closing)[
+            2
+        ], closing
+
+
+def test_a_correction_or_a_contrast_of_definitions_is_not_a_trade_off() -> None:
+    assert not _delivery(
+        12, "Logistic regression is a classifier. Despite the name, it's not regression but classification."
+    )[2]
+    assert not _delivery(
+        40,
+        "Bagging trains models in parallel on bootstrap samples, whereas boosting "
+        "trains them one after another.",
+    )[2]
+
+
+def test_a_definition_names_the_subject_or_its_initials_first() -> None:
+    assert _delivery(5, "RL is learning by interaction: an agent acts and collects rewards.")[0]
+    assert _delivery(18, "K-means is a clustering algorithm that assigns points to the nearest centroid.")[0]
+    assert not _delivery(9, "This is a classic one that people mix up with parameters.")[0]
+    assert not _delivery(39, "I like this question because the intuition is simple.")[0]
+
+
+def test_the_delivery_checks_agree_with_answers_labelled_by_hand() -> None:
+    """200 answers written and labelled for these three checks (tests/data/delivery_answers.jsonl);
+    `python -m bench delivery` reports them, and a set the checks were never tuned on."""
+    rows = [json.loads(line) for line in DELIVERY_ANSWERS.read_text(encoding="utf-8").splitlines()]
+    for label in ("definition", "example", "trade_off"):
+        agree = sum(_delivery(r["question"], r["answer"])[LABELS.index(label)] == r[label] for r in rows)
+        assert agree / len(rows) >= 0.9, label

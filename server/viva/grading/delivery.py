@@ -17,34 +17,91 @@ TARGET_SECONDS = 30
 TOO_SHORT_WORDS = 20
 RAMBLE_SECONDS = 90
 
-_DEFINITION = re.compile(
-    r"^(?:so,?\s+|well,?\s+|basically,?\s+|in short,?\s+)?[\w\s()'’\-/&.]{1,60}?\s+"
-    r"(?:is|are|was|refers\s+to|means|describes|measures|occurs|happens|denotes|stands\s+for|"
-    r"is\s+when|is\s+where|is\s+a|is\s+an|is\s+the)\b|^[\w\s()'’\-/&.]{1,40}?\s*[:—–=]\s",
+_QUESTION_FRAME = frozenset(
+    stem(w)
+    for w in [
+        "what",
+        "how",
+        "why",
+        "when",
+        "explain",
+        "describe",
+        "difference",
+        "between",
+        "prevent",
+        "handle",
+        "work",
+        "works",
+        "use",
+        "used",
+    ]
+)
+"""Words that frame a question rather than name its subject ("How do you *handle* imbalanced data?")."""
+
+_NOT_A_SUBJECT = re.compile(
+    r"^(?:this|that|it|it's|there|here|i|i'd|i'll|i'm|i've|let's|let|so|well|okay|ok|right|honestly|good|great|"
+    r"the\s+(?:key|classic|main|big|short|simple|basic)\s+(?:idea|insight|thing|point|use|part|building|one))\b",
     re.IGNORECASE,
 )
-_EXAMPLE = re.compile(
-    r"\b(?:for\s+example|for\s+instance|e\.g\.|such\s+as|say\s+you|imagine|suppose|consider|like\s+when|"
-    r"in\s+my\s+(?:last|previous|current)|at\s+my\s+(?:last|previous)|"
-    r"(?:i|we)\s+(?:trained|built|used|had|saw|deployed|worked|ran|tried|found|once)|in\s+a\s+project|"
-    r"in\s+practice|in\s+production|a\s+real|case\s+study|think\s+of)\b|\d+\s?%|\b\d+\.\d+\b",
+"""Openings that put something other than the asked-about term first: a remark, a pronoun, a frame."""
+
+_DEFINING_VERB = re.compile(
+    r"(?<=\s)(?:is|are|was|refers\s+to|means|describes|measures|occurs|happens|denotes|stands\s+for)\b|[:—–=]",
     re.IGNORECASE,
 )
-_TRADE_OFF = re.compile(
-    r"\b(?:trade-?\s?offs?|at\s+the\s+(?:cost|expense)\s+of|downsides?|drawbacks?|on\s+the\s+other\s+hand|"
-    r"but|however|whereas|although|though|costs?|price|balance|limitations?|weakness(?:es)?|"
-    r"con(?:s)?\b|pitfalls?|caveats?|versus|vs\.?|sacrific\w*|expensive|risk)\b",
+
+_SCENARIO = (
+    r"for\s+example|for\s+instance|e\.g\.|as\s+an\s+example|an\s+example|use\s+case|case\s+in\s+point|case\s+study|"
+    r"a\s+(?:good|nice|classic|typical|common|simple|concrete|real|ordinary|clear)\s+(?:case|example|use)|real[-\s]world|"
+    # an invitation to picture a case, where a sentence or clause starts: "Take a spam filter", "Say a model..."
+    r"(?:(?<=^)|(?<=[.:;!?(—–]\s)|(?<=,\s))(?:take|picture|imagine|suppose|consider|say)|let's\s+say|think\s+(?:of|about)|"
+    r"like\s+when|if\s+you(?:'re|\s+are)\s+\w+ing|"
+    # the speaker's own work: "we shipped", "my team", "our fraud model"
+    r"(?:i|we)\s+(?:\w+ed|built|ran|saw|had|made|found|took|got|shipped|set|put|wrote|did|once|lost|won|fit|sent|kept|went|"
+    r"spent|hit)|my\s+(?:team|last|previous|current|old|first)|our\s+\w+|at\s+my|in\s+my"
+)
+_QUANTITY = (
+    # money, a percentage, thousands ("40k", "20,000"), a count of three digits or more that is not a year
+    r"[$£€]\s?\d|\d+\s?%|\b\d+(?:\.\d+)?k\b|\b\d{1,3}(?:,\d{3})+\b|\b(?!(?:1[89]|20)\d\d\b)\d{3,}\b"
+)
+_EXAMPLE = re.compile(rf"\b(?:{_SCENARIO})\b|{_QUANTITY}", re.IGNORECASE)
+_APPLICATION = re.compile(
+    r"\b(?:spam|fraud\w*|churn\w*|loans?|credit|mortgages?|insurance|house|houses|housing|homes?|apartments?|rent|"
+    r"sales|stocks?|weather|medical|patients?|tumou?rs?|cancer|disease|x-rays?|mri|scans?|hospitals?|clinic\w*|drugs?|"
+    r"retail\w*|e-commerce|ecommerce|shop\w*|shoppers?|customers?|banks?|banking|telecom|compan(?:y|ies)|startups?|"
+    r"clients?|ads|advert\w*|click-through|movies?|films?|songs?|music|netflix|spotify|youtube|amazon|google|gmail|siri|"
+    r"alexa|chatgpt|alphago|tesla|uber|self-driving|autonomous|cars?|robots?|warehouse|factory|manufactur\w*|sensors?|"
+    r"photos?|cats?|dogs?|voice|emails?|reviews?|tweets?|traffic|chess|games?|students?|exam|thermostat|coffee|"
+    r"restaurants?|sellers?|buyers?|passengers?|flights?|airline|taxi|delivery|transactions?|applicants?|salary|"
+    r"salaries|income)\b",
     re.IGNORECASE,
 )
+"""Where models meet the world: a domain or a product named is a case, not a category."""
+
+_DOWNSIDE = re.compile(
+    r"\b(?:trade-?\s?offs?|at\s+the\s+(?:cost|expense|price)\s+of|at\s+a\s+price|in\s+exchange|on\s+the\s+other\s+hand|"
+    r"the\s+(?:catch|price|cost|downside|drawback|flip\s*side|problem|hard\s+part|risk|limit|weak\s+spot|weakness)|"
+    r"downsides?|drawbacks?|limitations?|limits?(?=\s+(?:is|are|we|you|of|here))|weakness(?:es)?|weak\s+spots?|pitfalls?|"
+    r"caveats?|tension|bottleneck|overhead|"
+    r"(?:you|we)\s+lose|lose\s+\w+|loses|what\s+you\s+(?:lose|give\s+up|pay)|give\s+up|sacrific\w*|paid\s+for|"
+    r"comes?\s+(?:with|at)|costs?(?!-)|costly|expensive|time-consuming|"
+    r"struggles?|suffers?|breaks?\s+down|fails?\s+(?:when|if|on|badly)|f[ae]ll(?:s)?\s+(?:apart|down)|"
+    r"(?:not|isn't|wasn't)\s+(?:great|ideal|free|cheap)|no\s+guarantee|doesn't\s+(?:scale|tell)|"
+    r"(?:can't|cannot)\s+(?:\w+\s+)?(?:both|everything|all)|"
+    r"hurts?|harder|hard\s+to|difficult|tricky|touchy|painful|nast(?:y|ier)|fragile|unstable|prone\s+to|risky|"
+    r"slower|worse|the\s+thing\s+to\s+watch|watch\s+out)\b",
+    re.IGNORECASE,
+)
+_CONTRAST = re.compile(r"\b(?:but|however|though|although|yet)\b", re.IGNORECASE)
+_DENIAL = re.compile(r"\b(?:not|no|never)\b|n't\b", re.IGNORECASE)
 
 
 def assess_delivery(question: Question, answer: str) -> Delivery:
     count = len(words(answer))
     seconds = round(count * 60 / WORDS_PER_MINUTE)
-    first = sentences(answer)[0].text if count else ""
-    opens = len(words(first)) <= 45 and (bool(_DEFINITION.search(first)) or _names_the_topic(question, first))
-    example = bool(_EXAMPLE.search(answer))
-    trade_off = bool(_TRADE_OFF.search(answer))
+    opens = bool(count) and opens_with_definition(question, sentences(answer)[0].text)
+    example = gives_example(question, answer)
+    trade_off = names_trade_off(answer)
     hints = question.delivery
     tips: list[str] = []
     if count and count < TOO_SHORT_WORDS:
@@ -78,11 +135,50 @@ def assess_delivery(question: Question, answer: str) -> Delivery:
     )
 
 
-def _names_the_topic(question: Question, sentence: str) -> bool:
-    """A first sentence that starts with the question's subject ("Dropout randomly switches off...")."""
-    topic = set(content_stems(question.question))
-    opening = {stem(w) for w in words(sentence)[:4]}
-    return bool(topic & opening) and len(words(sentence)) >= 6
+def opens_with_definition(question: Question, first_sentence: str) -> bool:
+    """Whether the first sentence says what the asked-about thing is: its subject (the words before
+    "is", "means", a colon...) names the question's subject or its initials ("RL" for "Reinforcement
+    Learning"), and is not a remark, a pronoun or a frame ("This is a classic one", "It's the most
+    common setup", "The key insight is")."""
+    if _NOT_A_SUBJECT.match(first_sentence.lstrip("\"'“‘( ")):
+        return False
+    verb = _DEFINING_VERB.search(first_sentence)
+    head = words(first_sentence[: verb.start()]) if verb else words(first_sentence)[:4]
+    if len(head) > 10:
+        head = head[:4]  # no defining verb near the start: the subject, if any, is in its first words
+    topic = {s for s in content_stems(question.question) if s not in _QUESTION_FRAME}
+    return bool({stem(w) for w in head} & topic or set(head) & _initials(question.question))
+
+
+def gives_example(question: Question, answer: str) -> bool:
+    """A concrete case: one announced or pictured ("take a spam filter"), the speaker's own work,
+    a quantity (money, a percentage, thousands), or a domain or product the question does not name.
+    A list of methods ("such as L1 and L2") is not one."""
+    if _EXAMPLE.search(answer):
+        return True
+    asked = set(words(question.question))
+    return any(match.group().lower() not in asked for match in _APPLICATION.finditer(answer))
+
+
+def names_trade_off(answer: str) -> bool:
+    """A cost, a downside or a limit named ("the catch is", "at the cost of", "it struggles when"),
+    or a turn ("but", "though") that does not just correct a definition ("not regression but
+    classification")."""
+    if _DOWNSIDE.search(answer):
+        return True
+    return any(
+        not _DENIAL.search(sentence.text[: turn.start()])
+        for sentence in sentences(answer)
+        for turn in _CONTRAST.finditer(sentence.text)
+    )
+
+
+def _initials(text: str) -> set[str]:
+    """The initials of every run of two to four words ("ml", "rl", "nlp"), and any parenthesised
+    abbreviation ("(MSE)"): how candidates name the subject of a question."""
+    tokens = [w.lower() for w in re.findall(r"[A-Za-z][\w-]*", text)]
+    runs = {"".join(t[0] for t in tokens[i : i + n]) for n in (2, 3, 4) for i in range(len(tokens) - n + 1)}
+    return runs | {m.lower() for m in re.findall(r"\(([A-Za-z0-9-]{2,8})\)", text)}
 
 
 def _lower_first(text: str, question: Question) -> str:
