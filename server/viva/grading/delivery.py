@@ -166,11 +166,11 @@ def names_trade_off(answer: str) -> bool:
     classification")."""
     if _DOWNSIDE.search(answer):
         return True
-    return any(
-        not _DENIAL.search(sentence.text[: turn.start()])
-        for sentence in sentences(answer)
-        for turn in _CONTRAST.finditer(sentence.text)
-    )
+    for sentence in sentences(answer):
+        turn, denial = _CONTRAST.search(sentence.text), _DENIAL.search(sentence.text)
+        if turn and not (denial and denial.start() < turn.start()):
+            return True
+    return False
 
 
 def _initials(text: str) -> set[str]:
