@@ -3,12 +3,12 @@
 The seed's 30-second rule: open with a one-line definition, give one concrete
 example, close with a trade-off; about 30 seconds spoken, not a 3-minute ramble.
 
-The three checks are word rules: a candidate can see why each said yes, and they
-cost well under a millisecond. `python -m bench delivery` measures them against
-answers labelled by hand; on a set by a writer who never saw these rules they
-agree with the labels on 94% (definition), 91% (example) and 91% (trade-off) of
-the answers. The stock phrases they replaced ("for example", any "but") agreed
-on 91%, 74% and 81%.
+The three checks are word rules: a candidate can see why each said yes, and with
+the tips they take about a millisecond an answer. `python -m bench delivery`
+measures them against answers labelled by hand; on a set by a writer who never
+saw these rules they agree with the labels on 94% (definition), 91% (example)
+and 91% (trade-off) of the answers. The stock phrases they replaced ("for
+example", any "but") agreed on 91%, 74% and 81%.
 """
 
 from __future__ import annotations
