@@ -26,6 +26,17 @@ def test_grade_prints_a_readable_result() -> None:
     assert "Follow-up:" in out
 
 
+def test_grade_quotes_the_example_and_the_trade_off_it_heard() -> None:
+    answer = (
+        ANSWER + " Say a fraud model scores 99% on training and 70% on the holdout."
+        " Regularising it helps, at the cost of some training accuracy."
+    )
+    out = viva("grade", "--question", "7", "--answer", answer).stdout
+    assert "  example: “Say a fraud model scores 99% on training and 70% on the holdout.”" in out
+    assert "  trade-off: “Regularising it helps, at the cost of some training accuracy.”" in out
+    assert "Give one concrete example" not in out
+
+
 def test_grade_json_is_one_grade_object() -> None:
     result = viva("grade", "--question", "overfitting", "--answer", ANSWER, "--json")
     grade = json.loads(result.stdout)

@@ -114,3 +114,31 @@ def test_the_delivery_checks_agree_with_answers_labelled_by_hand() -> None:
     for label in ("definition", "example", "trade_off"):
         agree = sum(_delivery(r["question"], r["answer"])[LABELS.index(label)] == r[label] for r in rows)
         assert agree / len(rows) >= 0.9, label
+
+
+def test_the_example_and_the_trade_off_are_quoted_from_the_answer_as_sent() -> None:
+    answer = (
+        "Supervised learning fits a mapping from inputs to known labels.\x07 Take a spam filter: it learns "
+        "from emails people marked. The catch is that labels cost money."
+    )
+    delivery = assess_delivery(BANK.get(3), answer)
+    example, trade_off = delivery.example_evidence, delivery.trade_off_evidence
+    assert example is not None and trade_off is not None
+    assert example.text == "Take a spam filter: it learns from emails people marked."
+    assert trade_off.text == "The catch is that labels cost money."
+    for quote in (example, trade_off):
+        assert answer[quote.start : quote.end] == quote.text
+
+
+def test_a_long_sentence_is_quoted_from_the_clause_that_counts() -> None:
+    answer = (
+        "MSE is the mean of squared errors and the default loss for regression in most libraries because it "
+        "is smooth, convex and easy to differentiate, but a handful of outliers can dominate the whole number."
+    )
+    quote = assess_delivery(BANK.get(29), answer).trade_off_evidence
+    assert quote is not None and quote.text == "a handful of outliers can dominate the whole number."
+
+
+def test_nothing_is_quoted_for_a_check_the_answer_does_not_pass() -> None:
+    delivery = assess_delivery(BANK.get(3), "Supervised learning fits a mapping from inputs to known labels.")
+    assert (delivery.example_evidence, delivery.trade_off_evidence) == (None, None)

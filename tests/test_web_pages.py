@@ -121,6 +121,28 @@ def test_the_token_stays_out_of_the_url(page: Page, server: ServerProcess) -> No
     assert token not in page.url
 
 
+def test_the_feedback_quotes_the_example_and_the_trade_off_it_heard(
+    page: Page, server: ServerProcess
+) -> None:
+    start_interview(page, server, count=2)
+    send(
+        page,
+        "Here is my short answer. Take a spam filter: it learns from emails people marked."
+        " The catch is that labels cost money.",
+    )
+    feedback = page.locator(".grade-message").last
+    expect(feedback.locator(".delivery-quote")).to_have_text(
+        [
+            "Your example: “Take a spam filter: it learns from emails people marked.”",
+            "Your trade-off: “The catch is that labels cost money.”",
+        ]
+    )
+    send(page, "Here is my short answer. Take a spam filter, which learns at the cost of labelling emails.")
+    expect(page.locator(".grade-message").last.locator(".delivery-quote")).to_have_text(
+        ["Your example and trade-off: “Take a spam filter, which learns at the cost of labelling emails.”"]
+    )
+
+
 def test_while_grading_the_button_is_disabled_and_a_status_says_so(page: Page, server: ServerProcess) -> None:
     start_interview(page, server, count=2)
     release: list[Any] = []

@@ -92,10 +92,19 @@
     for (const flag of grade.flags.filter((f) => f.code !== "misconception" && f.message !== grade.summary)) {
       body.append(el("p", { class: "flag" }, flag.message));
     }
-    if (grade.delivery.tips.length) {
+    const delivery = grade.delivery;
+    /* One quote per sentence heard: "Your example and trade-off" when one sentence gave both. */
+    const heard = [];
+    for (const [name, quote] of [["example", delivery.example_evidence], ["trade-off", delivery.trade_off_evidence]]) {
+      const same = quote && heard.find((h) => h[1] === quote.text);
+      if (same) same[0] += ` and ${name}`;
+      else if (quote) heard.push([`Your ${name}`, quote.text]);
+    }
+    if (delivery.tips.length || heard.length) {
       body.append(el("h3", {}, "Delivery"), el("p", { class: "hint" },
-        `${grade.delivery.words} words, about ${grade.delivery.speaking_seconds} seconds spoken.`),
-        el("ul", {}, grade.delivery.tips.map((tip) => el("li", {}, tip))));
+        `${delivery.words} words, about ${delivery.speaking_seconds} seconds spoken.`),
+        ...heard.map(([label, text]) => el("p", { class: "delivery-quote" }, `${label}: “${text}”`)));
+      if (delivery.tips.length) body.append(el("ul", {}, delivery.tips.map((tip) => el("li", {}, tip))));
     }
     body.append(el("details", { class: "model-answer" }, el("summary", {}, "Model answer"), el("p", {}, grade.model_answer)));
     if (grade.critique) {

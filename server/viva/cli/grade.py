@@ -212,6 +212,11 @@ def render(result: Grade) -> str:
         "",
         f"Delivery: {d.words} words, about {d.speaking_seconds} s spoken (aim for {d.target_seconds} s) · {checks}",
     ]
+    heard: dict[str, list[str]] = {}
+    for name, quote in (("example", d.example_evidence), ("trade-off", d.trade_off_evidence)):
+        if quote is not None:
+            heard.setdefault(quote.text, []).append(name)
+    lines += [f"  {' and '.join(names)}: “{text}”" for text, names in heard.items()]
     lines += [f"  tip: {tip}" for tip in d.tips]
     if result.critique:
         lines += ["", f"Critique ({result.grader.llm_model}): {result.critique}"]

@@ -16,13 +16,15 @@ from __future__ import annotations
 import re
 
 from viva.bank import Question
-from viva.grading.models import Delivery
-from viva.grading.text import content_stems, sentences, stem, words
+from viva.grading.models import Delivery, Evidence
+from viva.grading.text import clauses, content_stems, normalize, sentences, stem, words
 
 WORDS_PER_MINUTE = 150
 TARGET_SECONDS = 30
 TOO_SHORT_WORDS = 20
 RAMBLE_SECONDS = 90
+QUOTED_WORDS = 30
+"""A longer sentence is quoted from the clause that gave the example or the trade-off."""
 
 _QUESTION_FRAME = frozenset(
     stem(w)
@@ -92,7 +94,7 @@ _DOWNSIDE = re.compile(
     r"caveats?|tension|bottleneck|overhead|"
     r"(?:you|we)\s+lose|lose\s+\w+|loses|what\s+you\s+(?:lose|give\s+up|pay)|give\s+up|sacrific\w*|paid\s+for|"
     r"comes?\s+(?:with|at)|costs?(?!-)|costly|expensive|time-consuming|"
-    r"struggles?|suffers?|breaks?\s+down|fails?\s+(?:when|if|on|badly)|f[ae]ll(?:s)?\s+(?:apart|down)|"
+    r"struggles?|suffers?|breaks?\s+down|fails?\s+(?:when|if)|f[ae]ll(?:s)?\s+(?:apart|down)|"
     r"(?:not|isn't|wasn't)\s+(?:great|ideal|free|cheap)|no\s+guarantee|doesn't\s+(?:scale|tell)|"
     r"(?:can't|cannot)\s+(?:\w+\s+)?(?:both|everything|all)|"
     r"hurts?|harder|hard\s+to|difficult|tricky|touchy|painful|nast(?:y|ier)|fragile|unstable|prone\s+to|risky|"
@@ -104,11 +106,13 @@ _DENIAL = re.compile(r"\b(?:not|no|never)\b|n't\b", re.IGNORECASE)
 
 
 def assess_delivery(question: Question, answer: str) -> Delivery:
-    count = len(words(answer))
+    """The answer as sent: evidence quotes it (the checks read a copy without control characters)."""
+    text = normalize(answer)
+    count = len(words(text))
     seconds = round(count * 60 / WORDS_PER_MINUTE)
-    opens = bool(count) and opens_with_definition(question, sentences(answer)[0].text)
-    example = gives_example(question, answer)
-    trade_off = names_trade_off(answer)
+    opens = bool(count) and opens_with_definition(question, sentences(text)[0].text)
+    example = _quote(answer, text, example_at(question, text))
+    trade_off = _quote(answer, text, trade_off_at(text))
     hints = question.delivery
     tips: list[str] = []
     if count and count < TOO_SHORT_WORDS:
@@ -121,12 +125,12 @@ def assess_delivery(question: Question, answer: str) -> Delivery:
         tips.append(
             "Open with a one-line definition" + (f", e.g. “{hints.one_line}”" if hints.one_line else ".")
         )
-    if count and not example:
+    if count and example is None:
         tips.append(
             "Give one concrete example"
             + (f", e.g. {_lower_first(hints.example, question)}" if hints.example else ".")
         )
-    if count and not trade_off:
+    if count and trade_off is None:
         tips.append(
             "Close with a trade-off"
             + (f", e.g. {_lower_first(hints.trade_off, question)}" if hints.trade_off else ".")
@@ -136,8 +140,10 @@ def assess_delivery(question: Question, answer: str) -> Delivery:
         speaking_seconds=seconds,
         target_seconds=TARGET_SECONDS,
         opens_with_definition=opens,
-        gives_example=example,
-        names_trade_off=trade_off,
+        gives_example=example is not None,
+        names_trade_off=trade_off is not None,
+        example_evidence=example,
+        trade_off_evidence=trade_off,
         tips=tips,
     )
 
@@ -157,27 +163,39 @@ def opens_with_definition(question: Question, first_sentence: str) -> bool:
     return bool({stem(w) for w in head} & topic or set(head) & _initials(question.question))
 
 
-def gives_example(question: Question, answer: str) -> bool:
-    """A concrete case: one announced or pictured ("take a spam filter"), the speaker's own work,
-    a quantity (money, a percentage, thousands), or a domain or product the question does not name.
-    A list of methods ("such as L1 and L2") is not one."""
-    if _EXAMPLE.search(answer):
-        return True
+def example_at(question: Question, answer: str) -> int | None:
+    """Where the answer gives a concrete case: one announced or pictured ("take a spam filter"), the
+    speaker's own work, a quantity (money, a percentage, thousands), or a domain or product the
+    question does not name. A list of methods ("such as L1 and L2") is not one."""
+    found = [m.start() for m in [_EXAMPLE.search(answer)] if m]
     asked = set(words(question.question))
-    return any(match.group().lower() not in asked for match in _APPLICATION.finditer(answer))
+    found += [m.start() for m in _APPLICATION.finditer(answer) if m.group().lower() not in asked][:1]
+    return min(found, default=None)
 
 
-def names_trade_off(answer: str) -> bool:
-    """A cost, a downside or a limit named ("the catch is", "at the cost of", "it struggles when"),
-    or a turn ("but", "though") that does not just correct a definition ("not regression but
-    classification")."""
-    if _DOWNSIDE.search(answer):
-        return True
+def trade_off_at(answer: str) -> int | None:
+    """Where the answer names a cost, a downside or a limit ("the catch is", "at the cost of", "it
+    struggles when"), or turns ("but", "though") other than to correct a definition ("not
+    regression but classification")."""
+    found = [m.start() for m in [_DOWNSIDE.search(answer)] if m]
     for sentence in sentences(answer):
         turn, denial = _CONTRAST.search(sentence.text), _DENIAL.search(sentence.text)
         if turn and not (denial and denial.start() < turn.start()):
-            return True
-    return False
+            found.append(sentence.start + turn.start())
+            break
+    return min(found, default=None)
+
+
+def _quote(original: str, text: str, at: int | None) -> Evidence | None:
+    """The sentence around an offset, or in a long sentence the clause from there on, quoted from
+    the answer as sent: what the candidate said there."""
+    if at is None:
+        return None
+    span = [s for s in sentences(text) if s.start <= at][-1]
+    if len(words(span.text)) > QUOTED_WORDS:
+        pieces = clauses(span)
+        span = next((c for c in pieces if c.end > at), pieces[-1])
+    return Evidence(start=span.start, end=span.end, text=original[span.start : span.end])
 
 
 def _initials(text: str) -> set[str]:

@@ -189,7 +189,7 @@ class Grader:
             key_points=points,
             misconceptions=wrongs,
             flags=flags,
-            delivery=assess_delivery(question, assessment.answer),
+            delivery=assess_delivery(question, original),
             follow_up=None if assessment.non_answer else _follow_up(question, points),
             model_answer=question.model_answer,
             grader=GraderInfo(

@@ -75,6 +75,12 @@ class Delivery(Contract):
     opens_with_definition: bool
     gives_example: bool
     names_trade_off: bool
+    example_evidence: Evidence | None = Field(
+        default=None, description="The clause of the answer that gives the concrete example."
+    )
+    trade_off_evidence: Evidence | None = Field(
+        default=None, description="The clause of the answer that names the trade-off."
+    )
     tips: list[str]
 
 
