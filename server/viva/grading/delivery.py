@@ -14,6 +14,7 @@ example", any "but") agreed on 91%, 74% and 81%.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from viva.bank import Question
 from viva.grading.models import Delivery, Evidence
@@ -233,7 +234,7 @@ _CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
 _LOWER = re.compile(r"\b[a-z]+\b")
 
 
-def _names_in(question: Question) -> set[str]:
+def _names_in(question: Question) -> frozenset[str]:
     """The names among the question's words: written capitalised mid-sentence and never in lower case.
 
     Title-cased terms ("the Bagging vs Boosting trade-off") are capitalised mid-sentence too, but the
@@ -245,6 +246,12 @@ def _names_in(question: Question) -> set[str]:
     texts += [
         h for h in (question.delivery.one_line, question.delivery.example, question.delivery.trade_off) if h
     ]
+    return _names(tuple(texts))
+
+
+@lru_cache(maxsize=1024)
+def _names(texts: tuple[str, ...]) -> frozenset[str]:
+    """Read once per rubric: reading its texts again for every answer cost a grade about 1 ms."""
     capitalised: set[str] = set()
     lower: set[str] = set()
     for text in texts:
@@ -252,4 +259,4 @@ def _names_in(question: Question) -> set[str]:
         for match in _CAPITALISED.finditer(text):
             if not _SENTENCE_START.search(text[: match.start()]):
                 capitalised.add(match.group())
-    return {word for word in capitalised if word.lower() not in lower}
+    return frozenset(word for word in capitalised if word.lower() not in lower)
