@@ -76,10 +76,10 @@ class Delivery(Contract):
     gives_example: bool
     names_trade_off: bool
     example_evidence: Evidence | None = Field(
-        default=None, description="The clause of the answer that gives the concrete example."
+        default=None, description="The sentence (in a long one, the clause) that gives the concrete example."
     )
     trade_off_evidence: Evidence | None = Field(
-        default=None, description="The clause of the answer that names the trade-off."
+        default=None, description="The sentence (in a long one, the clause) that names the trade-off."
     )
     tips: list[str]
 
