@@ -168,7 +168,8 @@ def example_at(question: Question, answer: str) -> int | None:
     """Where the answer gives a concrete case: one announced or pictured ("take a spam filter"), the
     speaker's own work, a quantity (money, a percentage, thousands), or a domain or product the
     question does not name. A list of methods ("such as L1 and L2") is not one."""
-    found = [m.start() for m in [_EXAMPLE.search(answer)] if m]
+    cue = _EXAMPLE.search(answer)
+    found = [cue.start()] if cue else []
     asked = set(words(question.question))
     found += [m.start() for m in _APPLICATION.finditer(answer) if m.group().lower() not in asked][:1]
     return min(found, default=None)
@@ -178,7 +179,8 @@ def trade_off_at(answer: str) -> int | None:
     """Where the answer names a cost, a downside or a limit ("the catch is", "at the cost of", "it
     struggles when"), or turns ("but", "though") other than to correct a definition ("not
     regression but classification")."""
-    found = [m.start() for m in [_DOWNSIDE.search(answer)] if m]
+    cost = _DOWNSIDE.search(answer)
+    found = [cost.start()] if cost else []
     for sentence in sentences(answer):
         turn, denial = _CONTRAST.search(sentence.text), _DENIAL.search(sentence.text)
         if turn and not (denial and denial.start() < turn.start()):
