@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bench import datasets
-from viva.bank import load_bank
+from viva.bank import Bank, load_bank
 from viva.grading.delivery import assess_delivery
 from viva.resources import resource_dir
 
@@ -19,9 +19,8 @@ CHART = Path(__file__).resolve().parent / "results" / "delivery.png"
 CHECKS = {"definition": "opens_with_definition", "example": "gives_example", "trade_off": "names_trade_off"}
 
 
-def agreement(rows: list[datasets.DeliveryLabels]) -> dict[str, tuple[float, float, float]]:
+def agreement(bank: Bank, rows: list[datasets.DeliveryLabels]) -> dict[str, tuple[float, float, float]]:
     """For each check: the share of answers where it agrees with the label, its precision and its recall."""
-    bank = load_bank(resource_dir("rubrics"))
     found = [assess_delivery(bank.get(row.question), row.answer) for row in rows]
     figures = {}
     for label, field in CHECKS.items():
@@ -66,7 +65,8 @@ def run() -> None:
         "written against (200)": datasets.delivery(),
         "sealed, never tuned on": datasets.delivery(datasets.DELIVERY_SEALED),
     }
-    results = {name: agreement(rows) for name, rows in sets.items()}
+    bank = load_bank(resource_dir("rubrics"))
+    results = {name: agreement(bank, rows) for name, rows in sets.items()}
     print(f"{'answers':<24} {'check':<11} {'agree':>6} {'precision':>9} {'recall':>7}")
     for name, figures in results.items():
         for label, (agree, precision, recall) in figures.items():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from viva.grading.text import NEGATIONS, content_stems, stem, words
+from viva.grading.text import NEGATIONS, QUESTION_FRAME, content_stems, stem, words
 
 _OPPOSITES = [
     ("increase", "decrease"),
@@ -202,10 +202,9 @@ def contradicts(point_text: str, clause_text: str, subject: frozenset[str] = fro
     return polarity(point_text, about) != polarity(clause_text, about)
 
 
-_NOT_ENTITIES = frozenset(
+_NOT_ENTITIES = QUESTION_FRAME | frozenset(
     stem(w)
     for w in [
-        "difference",
         "differences",
         "different",
         "type",
@@ -216,20 +215,7 @@ _NOT_ENTITIES = frozenset(
         "way",
         "ways",
         "role",
-        "use",
-        "used",
-        "using",
-        "work",
-        "works",
         "important",
-        "prevent",
-        "handle",
-        "mean",
-        "means",
-        "happen",
-        "explain",
-        "define",
-        "compare",
         "versus",
         "vs",
         "good",

@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from viva.bank import Question
 from viva.grading.models import Delivery, Evidence
-from viva.grading.text import clauses, content_stems, normalize, sentences, stem, words
+from viva.grading.text import QUESTION_FRAME, Span, clauses, content_stems, normalize, sentences, stem, words
 
 WORDS_PER_MINUTE = 150
 TARGET_SECONDS = 30
@@ -26,27 +26,6 @@ TOO_SHORT_WORDS = 20
 RAMBLE_SECONDS = 90
 QUOTED_WORDS = 30
 """A longer sentence is quoted from the clause that gave the example or the trade-off."""
-
-_QUESTION_FRAME = frozenset(
-    stem(w)
-    for w in [
-        "what",
-        "how",
-        "why",
-        "when",
-        "explain",
-        "describe",
-        "difference",
-        "between",
-        "prevent",
-        "handle",
-        "work",
-        "works",
-        "use",
-        "used",
-    ]
-)
-"""Words that frame a question rather than name its subject ("How do you *handle* imbalanced data?")."""
 
 _NOT_A_SUBJECT = re.compile(
     r"^(?:this|that|it|it's|there|here|i|i'd|i'll|i'm|i've|let's|let|so|well|okay|ok|right|honestly|good|great|"
@@ -109,11 +88,12 @@ _DENIAL = re.compile(r"\b(?:not|no|never)\b|n't\b", re.IGNORECASE)
 def assess_delivery(question: Question, answer: str) -> Delivery:
     """The answer as sent: evidence quotes it (the checks read a copy without control characters)."""
     text = normalize(answer)
+    cut = sentences(text)
     count = len(words(text))
     seconds = round(count * 60 / WORDS_PER_MINUTE)
-    opens = bool(count) and opens_with_definition(question, sentences(text)[0].text)
-    example = _quote(answer, text, example_at(question, text))
-    trade_off = _quote(answer, text, trade_off_at(text))
+    opens = bool(count) and opens_with_definition(question, cut[0].text)
+    example = _quote(answer, cut, example_at(question, text))
+    trade_off = _quote(answer, cut, trade_off_at(text, cut))
     hints = question.delivery
     tips: list[str] = []
     if count and count < TOO_SHORT_WORDS:
@@ -160,7 +140,7 @@ def opens_with_definition(question: Question, first_sentence: str) -> bool:
     head = words(first_sentence[: verb.start()]) if verb else words(first_sentence)[:4]
     if len(head) > 10:
         head = head[:4]  # no defining verb near the start: the subject, if any, is in its first words
-    topic = {s for s in content_stems(question.question) if s not in _QUESTION_FRAME}
+    topic = {s for s in content_stems(question.question) if s not in QUESTION_FRAME}
     return bool({stem(w) for w in head} & topic or set(head) & _initials(question.question))
 
 
@@ -175,13 +155,13 @@ def example_at(question: Question, answer: str) -> int | None:
     return min(found, default=None)
 
 
-def trade_off_at(answer: str) -> int | None:
+def trade_off_at(answer: str, cut: list[Span]) -> int | None:
     """Where the answer names a cost, a downside or a limit ("the catch is", "at the cost of", "it
     struggles when"), or turns ("but", "though") other than to correct a definition ("not
-    regression but classification")."""
+    regression but classification"). `cut` is the answer's sentences."""
     cost = _DOWNSIDE.search(answer)
     found = [cost.start()] if cost else []
-    for sentence in sentences(answer):
+    for sentence in cut:
         turn, denial = _CONTRAST.search(sentence.text), _DENIAL.search(sentence.text)
         if turn and not (denial and denial.start() < turn.start()):
             found.append(sentence.start + turn.start())
@@ -189,12 +169,12 @@ def trade_off_at(answer: str) -> int | None:
     return min(found, default=None)
 
 
-def _quote(original: str, text: str, at: int | None) -> Evidence | None:
-    """The sentence around an offset, or in a long sentence the clause from there on, quoted from
-    the answer as sent: what the candidate said there."""
+def _quote(original: str, cut: list[Span], at: int | None) -> Evidence | None:
+    """The sentence of `cut` around an offset, or in a long sentence the clause from there on, quoted
+    from the answer as sent: what the candidate said there."""
     if at is None:
         return None
-    span = [s for s in sentences(text) if s.start <= at][-1]
+    span = [s for s in cut if s.start <= at][-1]
     if len(words(span.text)) > QUOTED_WORDS:
         pieces = clauses(span)
         span = next((c for c in pieces if c.end > at), pieces[-1])

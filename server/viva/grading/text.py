@@ -165,3 +165,31 @@ def is_content(word: str, previous: str) -> bool:
     if previous == "type" and word == "i":
         return True
     return word not in STOP_WORDS and (len(word) > 1 or word.isdigit())
+
+
+QUESTION_FRAME = frozenset(
+    stem(w)
+    for w in [
+        "what",
+        "how",
+        "why",
+        "when",
+        "explain",
+        "describe",
+        "define",
+        "compare",
+        "difference",
+        "between",
+        "prevent",
+        "handle",
+        "happen",
+        "mean",
+        "means",
+        "work",
+        "works",
+        "use",
+        "used",
+        "using",
+    ]
+)
+"""Words that frame a question rather than name its subject ("How do you *handle* imbalanced data?")."""
