@@ -6,10 +6,11 @@ import hashlib
 import hmac
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import parse
 from limits.strategies import RateLimiter
@@ -30,7 +31,7 @@ from viva.llm.review import Reviewer
 _bearer = HTTPBearer(auto_error=False, description="The interview's token, or a coach token.")
 
 
-def services(request: Request) -> Services:
+async def services(request: Request) -> Services:
     found: Services = request.app.state.services
     return found
 
@@ -38,24 +39,32 @@ def services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(services)]
 
 
-def settings(state: ServicesDep) -> Settings:
+async def settings(state: ServicesDep) -> Settings:
     return state.settings
 
 
-def session(state: ServicesDep) -> Iterator[Session]:
-    with Session(state.engine, expire_on_commit=False) as db:
+async def session(state: ServicesDep) -> AsyncIterator[Session]:
+    # The dependencies here do no I/O: as `async def` they run on the event loop instead of
+    # taking a trip each through the threadpool (a sync dependency costs a thread hand-off).
+    db = Session(state.engine, expire_on_commit=False)
+    try:
         yield db
+    finally:
+        if db.in_transaction():  # an error left a connection checked out: closing it may wait
+            await run_in_threadpool(db.close)
+        else:
+            db.close()
 
 
-def interviews(state: ServicesDep) -> InterviewService:
+async def interviews(state: ServicesDep) -> InterviewService:
     return state.interviews
 
 
-def batcher(state: ServicesDep) -> GradingBatcher:
+async def batcher(state: ServicesDep) -> GradingBatcher:
     return state.batcher
 
 
-def reviewer(state: ServicesDep) -> Reviewer | None:
+async def reviewer(state: ServicesDep) -> Reviewer | None:
     return state.interviews.critiques.reviewer if state.interviews.critiques else None
 
 
@@ -80,7 +89,7 @@ class AnswerQuota:
             )
 
 
-def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
+async def bearer_token(credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
     if credentials is None or not credentials.credentials:
         raise MissingCredentialsError("Send the interview's token: `Authorization: Bearer <token>`.")
     return credentials.credentials
@@ -94,14 +103,14 @@ ReviewerDep = Annotated[Reviewer | None, Depends(reviewer)]
 CandidateToken = Annotated[str, Depends(bearer_token)]
 
 
-def answer_quota(state: ServicesDep, token: Annotated[str, Depends(bearer_token)]) -> AnswerQuota:
+async def answer_quota(state: ServicesDep, token: Annotated[str, Depends(bearer_token)]) -> AnswerQuota:
     return AnswerQuota(state.limiter, state.settings.answer_rate, token)
 
 
 AnswerQuotaDep = Annotated[AnswerQuota, Depends(answer_quota)]
 
 
-def coach_name(
+async def coach_name(
     settings: SettingsDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 ) -> str:
     """The coach a token belongs to; 503 when no coach token is configured, 401 for a wrong one."""

@@ -175,11 +175,13 @@ def pool_pieces(tokens: NDArray[np.float32], offsets: NDArray[np.int64], pieces:
     """Mean-pool the token vectors that overlap each piece's ranges; special tokens (empty offsets) never do."""
     starts, ends = offsets[:, 0], offsets[:, 1]
     real = ends > starts
+    # Every range of every piece against every token at once (a loop over them cost a grade 1 ms);
+    # a token counts once in a piece however many of its ranges it overlaps.
+    rows = np.array([row for row, piece in enumerate(pieces) for _ in piece], dtype=np.int64)
+    bounds = np.array([r for piece in pieces for r in piece], dtype=np.int64).reshape(-1, 2)
+    overlaps = real & (starts < bounds[:, 1:]) & (ends > bounds[:, :1])
     weights = np.zeros((len(pieces), len(tokens)), dtype=np.float32)
-    for row, piece in enumerate(pieces):
-        for start, end in piece:
-            weights[row] += real & (starts < end) & (ends > start)
-    weights = np.minimum(weights, 1.0)
+    np.maximum.at(weights, rows, overlaps.astype(np.float32))
     empty = weights.sum(axis=1) == 0
     weights[empty] = real  # a piece cut off by truncation falls back to the whole text
     return normalize_rows(weights @ tokens)

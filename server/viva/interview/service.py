@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from typing import Protocol, cast
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from viva.bank import Bank, Question
@@ -129,7 +130,9 @@ class InterviewService:
                 f"The answer is {len(request.answer)} characters; the limit is {limit}. Shorten it and send it again."
             )
         interview = self.open(session, interview_id, token, lock=True)
-        turns = self.turns(session, interview.id)
+        # Without the earlier turns' grades: decoding each one's JSON cost more than all the rest of
+        # loading them, and only a retry reads one (it loads on access).
+        turns = self.turns(session, interview.id, grades=False)
         retried = self._retried(turns, request, idempotency_key)
         if retried is not None:
             session.rollback()
@@ -214,8 +217,11 @@ class InterviewService:
             self.critiques.submit(turn.id)
 
     def _advance(self, session: Session, interview: Interview, turn: Turn, grade: Grade | None) -> None:
-        turns = self.turns(session, interview.id)
-        if turns[-1].number != turn.number or interview.finished_at is not None:
+        turns = session.exec(
+            select(Turn.number, Turn.kind).where(Turn.interview_id == interview.id).order_by(col(Turn.number))
+        ).all()
+        last, _ = turns[-1]
+        if last != turn.number or interview.finished_at is not None:
             return  # already moved on (a re-grade, or a recovery after a crash)
         if turn.kind == "question" and interview.follow_ups and grade is not None and grade.follow_up:
             point = next(
@@ -233,7 +239,7 @@ class InterviewService:
                     )
                 )
                 return
-        asked = sum(t.kind == "question" for t in turns)
+        asked = sum(kind == "question" for _, kind in turns)
         if asked < len(interview.plan):
             question = self.bank.get(interview.plan[asked])
             session.add(
@@ -325,12 +331,9 @@ class InterviewService:
             lock_row(session, Interview, interview_id)
         return session.exec(select(Interview).where(Interview.id == interview_id)).first()
 
-    def turns(self, session: Session, interview_id: str) -> list[Turn]:
-        return list(
-            session.exec(
-                select(Turn).where(Turn.interview_id == interview_id).order_by(col(Turn.number))
-            ).all()
-        )
+    def turns(self, session: Session, interview_id: str, *, grades: bool = True) -> list[Turn]:
+        query = select(Turn).where(Turn.interview_id == interview_id).order_by(col(Turn.number))
+        return list(session.exec(query if grades else query.options(defer(Turn.grade))).all())  # type: ignore[arg-type]
 
     def turn(self, session: Session, interview_id: str, number: int) -> Turn:
         turn = session.exec(
@@ -359,11 +362,11 @@ class InterviewService:
         )
 
     def progress(self, session: Session, interview: Interview) -> Progress:
-        turns = self.turns(session, interview.id)
+        turns = session.exec(select(Turn.kind, Turn.status).where(Turn.interview_id == interview.id)).all()
         return Progress(
-            position=sum(t.kind == "question" for t in turns),
+            position=sum(kind == "question" for kind, _ in turns),
             total=len(interview.plan),
-            answered=sum(t.status != "asked" for t in turns),
+            answered=sum(status != "asked" for _, status in turns),
             finished=interview.finished_at is not None,
         )
 

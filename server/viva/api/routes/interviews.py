@@ -30,7 +30,12 @@ def start(request: StartRequest, interviews: InterviewsDep, session: SessionDep)
     return interviews.start(session, request)
 
 
-@router.post("/{interview_id}/answers", summary="Answer the current question", responses=documented(409, 429))
+@router.post(
+    "/{interview_id}/answers",
+    summary="Answer the current question",
+    response_model=AnswerResponse,
+    responses=documented(409, 429),
+)
 def answer(
     interview_id: str,
     request: AnswerRequest,
@@ -42,9 +47,12 @@ def answer(
         str | None,
         Header(max_length=200, description="Send the same key when retrying: the answer is stored once."),
     ] = None,
-) -> AnswerResponse:
+) -> Response:
     """Stores the answer, grades it, and asks the next question (or a follow-up)."""
-    return interviews.answer(session, interview_id, token, request, idempotency_key, accept=quota.take)
+    # Serialised here, on the request's thread: FastAPI would validate the model again (on
+    # another trip through the threadpool) before serialising it on the event loop.
+    answered = interviews.answer(session, interview_id, token, request, idempotency_key, accept=quota.take)
+    return Response(answered.model_dump_json(), media_type="application/json")
 
 
 @router.get("/{interview_id}", summary="The transcript")
