@@ -2,14 +2,20 @@
 
 import csv
 import io
+import threading
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
+from sqlmodel import Session
 
 from tests.interviews import COACH, answer, bearer, start
 from viva.api.app import create_app
 from viva.config import Settings
 from viva.grading import Grader
+from viva.store.database import lock_row
+from viva.store.models import Interview
 
 ANSWER = "Overfitting means memorising noise: great training accuracy, poor accuracy on new data."
 
@@ -126,6 +132,48 @@ def test_overriding_an_unknown_turn_or_interview_is_404(api: TestClient, intervi
     assert (turn.status_code, turn.json()["error"]["code"]) == (404, "turn_not_found")
     nowhere = api.post("/api/v1/coach/interviews/nope/turns/1/override", json={"score": 1}, headers=COACH)
     assert (nowhere.status_code, nowhere.json()["error"]["code"]) == (404, "interview_not_found")
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [("turns/1/override", {"score": 40, "comment": "Name a remedy."}), ("comments", {"text": "Good pace."})],
+)
+def test_a_coachs_write_lands_though_a_candidate_answer_is_stored_while_it_runs(
+    api: TestClient, interview: dict[str, str], path: str, body: dict[str, object]
+) -> None:
+    """Coaches correct grades while candidates answer: another request's write between this one's
+    reads and its own must not turn the correction into a 503 (on SQLite it did: the transaction
+    that had read could not write after another had)."""
+    engine = api.app.state.services.engine  # type: ignore[attr-defined]
+    other = start(api)["id"]
+    writers: list[threading.Thread] = []
+
+    def store_an_answer_meanwhile(_: Any, __: Any, statement: str, *___: Any) -> None:
+        if writers or statement.startswith("BEGIN"):
+            return  # after this request's first read (or, once fixed, its lock)
+        writers.append(threading.Thread(target=_write_to, args=(engine, other)))
+        writers[0].start()
+        writers[0].join(1.0)  # done at once unless it must queue behind this request's write
+
+    event.listen(engine, "after_cursor_execute", store_an_answer_meanwhile)
+    try:
+        response = api.post(f"/api/v1/coach/interviews/{interview['id']}/{path}", json=body, headers=COACH)
+    finally:
+        event.remove(engine, "after_cursor_execute", store_an_answer_meanwhile)
+    writers[0].join(10)
+    assert response.status_code == 200, response.text
+    assert not writers[0].is_alive()
+    after = api.get(f"/api/v1/coach/interviews/{interview['id']}", headers=COACH).json()
+    assert after["comments"] if path == "comments" else after["turns"][0]["overrides"]
+
+
+def _write_to(engine: Any, interview_id: str) -> None:
+    with Session(engine) as session:
+        lock_row(session, Interview, interview_id)
+        row = session.get(Interview, interview_id)
+        assert row is not None
+        row.candidate = "Grace"
+        session.commit()
 
 
 def test_comments_are_stored_on_the_interview(api: TestClient, interview: dict[str, str]) -> None:

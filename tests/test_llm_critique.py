@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from tests.cli import viva
 from tests.fakes.openai_server import SLOW_SECONDS, create_app, free_port, serving
-from tests.interviews import bearer, start
+from tests.interviews import answer, bearer, start
 from viva.api.app import create_app as create_viva
 from viva.config import Settings
 from viva.grading import Grader
@@ -270,6 +270,25 @@ def test_in_the_service_the_critique_never_blocks_and_never_inflates(
     assert turn["grade"]["score"] <= grader.grade(7, ANSWER).score + MARGIN
     if EXPECTED[mode] == "ok":
         assert turn["grade"]["critique"] and turn["llm_tokens"] > 0 and turn["llm_latency_ms"] >= 0
+
+
+def test_a_critique_is_stored_though_other_answers_were_stored_while_the_model_thought(
+    llm_api: tuple[TestClient, FastAPI],
+) -> None:
+    """On SQLite a critique that kept its read open while the model thought could not write after
+    another answer had been stored: under load, every critique failed."""
+    client, app = llm_api
+    app.state.thinking = TIMEOUT / 2
+    first, second = (start(client, questions=[7, 40], follow_ups=False) for _ in range(2))
+    answer(client, first, ANSWER)
+    while not app.state.chats:
+        time.sleep(0.01)  # the model is thinking about the first answer
+    answer(client, second, ANSWER)
+    pending = client.get(f"/api/v1/interviews/{first['id']}", headers=bearer(first["token"])).json()
+    assert pending["turns"][0]["critique_status"] == "pending"  # stored while the model still thought
+    turn = _critique_when_ready(client, first)
+    assert turn["critique_status"] == "ready"
+    assert turn["grade"]["grader"]["llm_status"] == "ok" and turn["grade"]["critique"]
 
 
 def test_the_grade_endpoint_waits_for_the_critique(llm_api: tuple[TestClient, FastAPI]) -> None:

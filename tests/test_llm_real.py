@@ -16,10 +16,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from tests import llama
-from tests.browser import ARGS, chromium
 from tests.cli import viva
 from tests.interviews import bearer, start
 from tests.server import ServerProcess
@@ -123,30 +122,23 @@ def _when_ready(client: TestClient, interview: dict[str, Any]) -> dict[str, Any]
     raise AssertionError("the critique never landed")
 
 
-def test_the_real_critique_appears_on_the_page(llm_url: str, tmp_path: Path) -> None:
-    executable = chromium()
-    if executable is None:
-        pytest.skip("Chromium is not installed")
+def test_the_real_critique_appears_on_the_page(llm_url: str, tmp_path: Path, browser: Browser) -> None:
     env = {
         "VIVA_DATA_DIR": str(tmp_path / "data"),
         "VIVA_LLM_BASE_URL": llm_url,
         "VIVA_LLM_TIMEOUT": str(llama.TIMEOUT),
     }
     server = ServerProcess(env, tmp_path / "server.log").start()
+    page = browser.new_page()
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=str(executable), args=ARGS)
-            page = browser.new_page()
-            page.goto(server.url + "/")
-            page.get_by_label("Your name").fill("Ada")
-            page.get_by_label("Number of questions").fill("2")
-            page.get_by_role("button", name="Start interview").click()
-            page.get_by_label("Your answer").fill(ANSWER)
-            page.get_by_role("button", name="Send answer").click()
-            heading = page.locator(".grade-message").last.get_by_role(
-                "heading", name="Interviewer's critique"
-            )
-            expect(heading).to_be_visible(timeout=(llama.TIMEOUT + 30) * 1000)
-            browser.close()
+        page.goto(server.url + "/")
+        page.get_by_label("Your name").fill("Ada")
+        page.get_by_label("Number of questions").fill("2")
+        page.get_by_role("button", name="Start interview").click()
+        page.get_by_label("Your answer").fill(ANSWER)
+        page.get_by_role("button", name="Send answer").click()
+        heading = page.locator(".grade-message").last.get_by_role("heading", name="Interviewer's critique")
+        expect(heading).to_be_visible(timeout=(llama.TIMEOUT + 30) * 1000)
     finally:
+        page.close()
         server.kill()

@@ -4,7 +4,8 @@
 embedder, deliberately not normalised, in shuffled order with their `index`, as
 real servers may). `/v1/chat/completions` plays an LLM critic in the mode a test
 sets (`app.state.mode`): a good critique, flattery, malformed JSON, HTTP 500, a
-reply slower than any timeout, or a server that refuses `json_schema` output.
+reply slower than any timeout, or a server that refuses `json_schema` output; any
+reply can take a while first (`app.state.thinking`, seconds).
 Every request is recorded in `app.state.requests` / `app.state.chats`.
 """
 
@@ -79,6 +80,7 @@ def create_app() -> FastAPI:
     app.state.requests = []
     app.state.chats = []
     app.state.mode = "good"
+    app.state.thinking = 0.0  # seconds before any reply, as a real model takes
 
     @app.post("/v1/embeddings")
     def embeddings(request: EmbeddingRequest) -> dict[str, object]:
@@ -96,6 +98,7 @@ def create_app() -> FastAPI:
         body = await request.json()
         app.state.chats.append(body)
         mode = app.state.mode
+        await asyncio.sleep(app.state.thinking)
         wanted = (body.get("response_format") or {}).get("type", "text")
         if mode == "error":
             return JSONResponse(

@@ -96,7 +96,9 @@ def override(
     coach: str,
     request: OverrideRequest,
 ) -> TurnView:
-    interview = service.open_by_id(session, interview_id)
+    # Locked before the first read, as every write is: on SQLite a transaction that read before a
+    # candidate's answer was stored could not write after it ("database is locked", a 503).
+    interview = service.open_by_id(session, interview_id, lock=True)
     turn = service.turn(session, interview.id, number)
     assert turn.id is not None
     session.add(Override(turn_id=turn.id, coach=coach, score=request.score, comment=request.comment))
@@ -107,7 +109,7 @@ def override(
 def comment(
     service: InterviewService, session: Session, interview_id: str, coach: str, request: CommentRequest
 ) -> Transcript:
-    interview = service.open_by_id(session, interview_id)
+    interview = service.open_by_id(session, interview_id, lock=True)  # a write: see `override`
     if request.turn is not None:
         service.turn(session, interview.id, request.turn)
     session.add(Comment(interview_id=interview.id, turn_number=request.turn, coach=coach, text=request.text))

@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from viva.bank import Question
 from viva.grading.models import Grade
 from viva.llm.review import Reviewer
+from viva.store.database import lock_row
 from viva.store.models import Turn
 
 log = logging.getLogger("viva.critiques")
@@ -50,8 +51,17 @@ class CritiqueQueue:
                 turn = session.get(Turn, turn_id)
                 if turn is None or turn.critique_status != "pending" or not turn.grade or turn.answer is None:
                     return
-                grade = Grade.model_validate(turn.grade)
-                reviewed, outcome = self.reviewer.review(self._question_of(turn), turn.answer, grade)
+                graded = turn.grade
+                grade = Grade.model_validate(graded)
+                question, answer = self._question_of(turn), turn.answer
+                # No transaction stays open while the model thinks: on SQLite, one that had read before
+                # other answers were stored could not write after them ("database is locked").
+                session.rollback()
+                reviewed, outcome = self.reviewer.review(question, answer, grade)
+                lock_row(session, Turn, turn_id)
+                turn = session.get(Turn, turn_id)
+                if turn is None or turn.critique_status != "pending" or turn.grade != graded:
+                    return  # graded again meanwhile: that grade has a critique of its own coming
                 turn.grade, turn.score = reviewed.model_dump(mode="json"), reviewed.score
                 turn.embedding_score = grade.score
                 turn.critique_status = "ready" if outcome.status == "ok" else "failed"
@@ -63,6 +73,7 @@ class CritiqueQueue:
         except Exception:  # a critique is a bonus: its failure must never take anything else down
             log.exception("critique of turn %s failed", turn_id)
             with self._sessions() as session:
+                lock_row(session, Turn, turn_id)
                 turn = session.get(Turn, turn_id)
                 if turn is not None and turn.critique_status == "pending":
                     turn.critique_status = "failed"

@@ -112,7 +112,7 @@ def _queue_for_writing(session: Session) -> None:
     connection.info[_HELD] = writer
 
 
-def lock_row(session: Session, table: type[SQLModel], key: str) -> None:
+def lock_row(session: Session, table: type[SQLModel], key: str | int) -> None:
     """Lock one row for the rest of the transaction: `SELECT ... FOR UPDATE` where the database has
     it, and on SQLite a write that takes the database's write lock (SQLite locks the whole file).
 
