@@ -45,7 +45,7 @@ from viva.interview.models import (
 from viva.interview.planning import follow_up_question, plan_questions
 from viva.interview.tokens import matches, new_token, token_hash
 from viva.metrics import ANSWERS_STORED
-from viva.store.database import lock_row
+from viva.store.database import lock_row, queue_for_writing
 from viva.store.models import Comment, Interview, Override, Turn, aware, utcnow
 
 
@@ -99,6 +99,7 @@ class InterviewService:
             question_id=questions[0].id,
             prompt=questions[0].question,
         )
+        queue_for_writing(session)  # a new row: nothing to lock, but it waits its turn like every write
         session.add(interview)
         session.add(first)
         session.commit()

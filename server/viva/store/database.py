@@ -22,7 +22,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 WRITE_WAIT = 30.0
 """Seconds a write waits for the one before it (SQLite's busy timeout, and the in-process queue's)."""
 _WRITERS: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
-"""One lock per SQLite engine, held by the transaction that has taken the write lock with `lock_row`."""
+"""One lock per SQLite engine, held by the transaction that has taken it (`queue_for_writing`, `lock_row`)."""
 _HELD = "viva_writer"
 SQLITE_POOL = 40
 """Connections kept open: one per request thread (anyio's default limit is 40). With SQLAlchemy's
@@ -94,7 +94,7 @@ def _release(info: dict[Any, Any]) -> None:
         held.release()
 
 
-def _queue_for_writing(session: Session) -> None:
+def queue_for_writing(session: Session) -> None:
     """Wait on this process's SQLite writer lock, then hold it until the transaction ends.
 
     SQLite makes a second writer poll for the file's lock, sleeping up to 100 ms between
@@ -127,7 +127,7 @@ def lock_row(session: Session, table: type[SQLModel], key: str | int) -> None:
             if session.new or session.dirty or session.deleted:
                 raise RuntimeError("lock_row must come before the transaction's first change.")
             session.rollback()
-        _queue_for_writing(session)
+        queue_for_writing(session)
         name = table.__tablename__
         session.execute(text(f"UPDATE {name} SET id = id WHERE id = :key"), {"key": key})
     else:
