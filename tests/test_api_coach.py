@@ -84,6 +84,12 @@ def test_the_coach_lists_interviews_with_filters_and_sorting(
         "/api/v1/coach/interviews", params={"sort": "score", "order": "asc"}, headers=COACH
     ).json()
     assert [i["id"] for i in ascending] == [other["id"], interview["id"]]
+    unanswered = start(api, candidate="Linus", count=1, questions=[7])
+    for order, scored in (("asc", [other["id"], interview["id"]]), ("desc", [interview["id"], other["id"]])):
+        listed = api.get(
+            "/api/v1/coach/interviews", params={"sort": "score", "order": order}, headers=COACH
+        ).json()
+        assert [i["id"] for i in listed] == [*scored, unanswered["id"]]  # no score yet: last either way
 
 
 def test_an_override_is_kept_beside_the_graders_grade(api: TestClient, interview: dict[str, str]) -> None:
@@ -123,6 +129,20 @@ def test_an_override_out_of_range_is_refused(
         f"/api/v1/coach/interviews/{interview['id']}/turns/1/override", json=body, headers=COACH
     )
     assert response.status_code == status
+
+
+def test_a_turn_not_answered_yet_cannot_be_overridden_or_regraded(api: TestClient) -> None:
+    """A correction is of an answer's grade: one made before the answer would become the score of
+    record of whatever the candidate says next."""
+    started = start(api, count=2, questions=[7, 40], follow_ups=False)
+    path = f"/api/v1/coach/interviews/{started['id']}/turns/1"
+    early = api.post(f"{path}/override", json={"score": 95}, headers=COACH)
+    assert (early.status_code, early.json()["error"]["code"]) == (409, "turn_not_answered")
+    regrade = api.post(f"{path}/regrade", headers=COACH)
+    assert (regrade.status_code, regrade.json()["error"]["code"]) == (409, "turn_not_answered")
+    answered = answer(api, started, ANSWER)
+    turn = api.get(f"/api/v1/coach/interviews/{started['id']}", headers=COACH).json()["turns"][0]
+    assert turn["overrides"] == [] and turn["grade"]["score"] == answered["grade"]["score"]
 
 
 def test_overriding_an_unknown_turn_or_interview_is_404(api: TestClient, interview: dict[str, str]) -> None:

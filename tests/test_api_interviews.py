@@ -70,11 +70,19 @@ def test_a_missed_required_point_gets_a_follow_up_turn(api: TestClient) -> None:
     assert probed["next"]["number"] == 40
 
 
-def test_retrying_with_the_same_idempotency_key_stores_the_answer_once(api: TestClient) -> None:
+def test_retrying_with_the_same_idempotency_key_stores_the_answer_once_and_never_another(
+    api: TestClient,
+) -> None:
     interview = start(api, questions=[7, 40], follow_ups=False)
     first = answer(api, interview, GOOD, **{"Idempotency-Key": "attempt-1"})
     again = answer(api, interview, GOOD, **{"Idempotency-Key": "attempt-1"})
     assert again == first
+    reused = api.post(
+        f"/api/v1/interviews/{interview['id']}/answers",
+        json={"answer": "A different answer under the same key."},
+        headers=bearer(interview["token"]) | {"Idempotency-Key": "attempt-1"},
+    )
+    assert (reused.status_code, reused.json()["error"]["code"]) == (409, "turn_mismatch")
     transcript = api.get(f"/api/v1/interviews/{interview['id']}", headers=bearer(interview["token"])).json()
     assert [t["answer"] for t in transcript["turns"]] == [GOOD, None]
 
@@ -186,8 +194,18 @@ def test_an_answer_with_half_a_surrogate_pair_is_422_not_a_crash(api: TestClient
         ({"candidate": "Ada", "count": 0}, 422, "invalid_request"),
         ({"candidate": "Ada", "questions": [99]}, 404, "unknown_question"),
         ({"candidate": "Ada", "categories": ["Astrology"]}, 422, "no_matching_questions"),
+        ({"candidate": "Ada", "questions": [7, 7]}, 422, "invalid_request"),
+        ({"candidate": "Ada", "questions": ["dropout", 38]}, 422, "invalid_request"),
     ],
-    ids=["empty name", "a blank name", "no questions", "an unknown question", "no question matches"],
+    ids=[
+        "empty name",
+        "a blank name",
+        "no questions",
+        "an unknown question",
+        "no question matches",
+        "a question twice",
+        "a question twice by id and number",
+    ],
 )
 def test_bad_interview_requests_are_refused(
     api: TestClient, body: dict[str, object], status: int, code: str

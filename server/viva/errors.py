@@ -75,6 +75,11 @@ class TurnMismatchError(VivaError):
     status = 409
 
 
+class TurnNotAnsweredError(VivaError):
+    code = "turn_not_answered"
+    status = 409
+
+
 class AnswerTooLongError(VivaError):
     code = "answer_too_long"
     status = 413

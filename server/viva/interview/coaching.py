@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from scipy.stats import pearsonr
 from sqlmodel import Session, col, select
 
+from viva.errors import TurnNotAnsweredError
 from viva.interview.models import (
     Agreement,
     CommentRequest,
@@ -60,12 +61,16 @@ def list_interviews(session: Session, wanted: InterviewFilter) -> list[Interview
         and (wanted.overridden is None or s.overridden == wanted.overridden)
     ]
 
-    def key(s: InterviewSummary) -> tuple[bool, object]:
+    def key(s: InterviewSummary) -> object:
         value = getattr(s, wanted.sort)
-        return (value is None, value if not isinstance(value, str) else value.casefold())
+        return value.casefold() if isinstance(value, str) else value
 
-    summaries.sort(key=key, reverse=wanted.descending)
-    return summaries[: wanted.limit]
+    # Either way up, interviews without the value (no score yet) come last: the first rows a coach
+    # sees sorted by score, highest or lowest first, are scores.
+    present = sorted(
+        (s for s in summaries if getattr(s, wanted.sort) is not None), key=key, reverse=wanted.descending
+    )
+    return (present + [s for s in summaries if getattr(s, wanted.sort) is None])[: wanted.limit]
 
 
 def _summary(session: Session, interview: Interview) -> InterviewSummary:
@@ -101,6 +106,10 @@ def override(
     interview = service.open_by_id(session, interview_id, lock=True)
     turn = service.turn(session, interview.id, number)
     assert turn.id is not None
+    if turn.answer is None:
+        raise TurnNotAnsweredError(
+            f"Turn {number} has no answer yet: a correction is of an answer's grade. Override it once it is answered."
+        )
     session.add(Override(turn_id=turn.id, coach=coach, score=request.score, comment=request.comment))
     session.commit()
     return service.turn_view(session, turn)

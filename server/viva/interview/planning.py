@@ -7,7 +7,7 @@ import re
 
 from viva.bank import Bank, Question
 from viva.bank.models import PART_SEPARATOR
-from viva.errors import NoQuestionsError
+from viva.errors import InvalidRequestError, NoQuestionsError
 from viva.interview.models import StartRequest
 
 
@@ -18,7 +18,16 @@ def slug(text: str) -> str:
 def plan_questions(bank: Bank, request: StartRequest) -> list[Question]:
     """The questions to ask: the ones named, in order; or a seeded shuffle of the ones that match."""
     if request.questions:
-        return [bank.get(ref) for ref in request.questions]
+        questions = [bank.get(ref) for ref in request.questions]
+        named: dict[str, int | str] = {}
+        for ref, question in zip(request.questions, questions, strict=True):
+            if question.id in named:
+                raise InvalidRequestError(
+                    f"Question {ref!r} is named twice (as {named[question.id]!r} before): an interview asks "
+                    "each question once."
+                )
+            named[question.id] = ref
+        return questions
     wanted = {slug(c) for c in request.categories}
     pool = [
         q

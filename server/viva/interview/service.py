@@ -22,6 +22,7 @@ from viva.errors import (
     InterviewFinishedError,
     InterviewNotFoundError,
     TurnMismatchError,
+    TurnNotAnsweredError,
     TurnNotFoundError,
     VivaError,
 )
@@ -178,6 +179,11 @@ class InterviewService:
         if idempotency_key is not None:
             keyed = next((t for t in turns if t.idempotency_key == idempotency_key), None)
             if keyed is not None:
+                if keyed.answer != request.answer:
+                    raise TurnMismatchError(
+                        f"This Idempotency-Key was sent with a different answer to turn {keyed.number}; "
+                        "a new answer needs a new key."
+                    )
                 return keyed
         if request.turn is not None:
             turn = next((t for t in turns if t.number == request.turn), None)
@@ -265,7 +271,7 @@ class InterviewService:
         )
         turn = self.turn(session, interview.id, number)
         if turn.answer is None:
-            raise TurnMismatchError(f"Turn {number} has no answer to grade yet.")
+            raise TurnNotAnsweredError(f"Turn {number} has no answer to grade yet.")
         self.grade_turn(session, interview, turn)
         return self.turn_view(session, turn)
 

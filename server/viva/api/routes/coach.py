@@ -67,7 +67,11 @@ def transcript(interview_id: str, _: CoachName, interviews: InterviewsDep, sessi
     return interviews.transcript(session, interview_id)
 
 
-@router.post("/interviews/{interview_id}/turns/{number}/override", summary="Override a turn's grade")
+@router.post(
+    "/interviews/{interview_id}/turns/{number}/override",
+    summary="Override a turn's grade",
+    responses=documented(409),
+)
 def override(
     interview_id: str,
     number: int,
@@ -80,7 +84,11 @@ def override(
     return coaching.override(interviews, session, interview_id, number, coach, request)
 
 
-@router.post("/interviews/{interview_id}/turns/{number}/regrade", summary="Grade a stored answer again")
+@router.post(
+    "/interviews/{interview_id}/turns/{number}/regrade",
+    summary="Grade a stored answer again",
+    responses=documented(409),
+)
 def regrade(
     interview_id: str, number: int, _: CoachName, interviews: InterviewsDep, session: SessionDep
 ) -> TurnView:
