@@ -7,7 +7,7 @@ import io
 from collections import defaultdict
 from datetime import datetime
 from statistics import mean
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from pydantic import BaseModel
@@ -61,7 +61,7 @@ def list_interviews(session: Session, wanted: InterviewFilter) -> list[Interview
         and (wanted.overridden is None or s.overridden == wanted.overridden)
     ]
 
-    def key(s: InterviewSummary) -> object:
+    def key(s: InterviewSummary) -> Any:
         value = getattr(s, wanted.sort)
         return value.casefold() if isinstance(value, str) else value
 
