@@ -230,6 +230,10 @@ def test_each_export_format_parses_back(api: TestClient, interview: dict[str, st
     assert rows[0]["grader_score"] == str(data["turns"][0]["grade"]["score"])
     assert rows[0]["corrected_by"] == "ada"
     assert rows[1]["score"] == rows[1]["grader_score"] and rows[1]["corrected_by"] == ""
+    for row, turn in zip(rows, data["turns"], strict=True):  # every key point is in one column
+        for status in ("covered", "partial", "missed"):
+            ids = [p["id"] for p in turn["grade"]["key_points"] if p["status"] == status]
+            assert row[status] == "; ".join(ids)
 
     as_md = api.get(f"{path}/export", params={"format": "md"}, headers=COACH).text
     assert as_md.startswith("# Mock interview: Ada \\<b\\>Lovelace\\</b\\>")
@@ -245,6 +249,26 @@ def test_each_export_format_parses_back(api: TestClient, interview: dict[str, st
 
     bad = api.get(f"{path}/export", params={"format": "pdf"}, headers=COACH)
     assert bad.status_code == 422
+
+
+def test_a_csv_export_never_hands_a_spreadsheet_a_formula(api: TestClient) -> None:
+    """An answer is the candidate's text: opened in a spreadsheet it must stay text."""
+    started = start(api, count=1, questions=[7], follow_ups=False)
+    formula = '=HYPERLINK("http://evil.example","Click for your score")'
+    answer(api, started, formula)
+    api.post(
+        f"/api/v1/coach/interviews/{started['id']}/turns/1/override",
+        json={"score": 0, "comment": "@SUM(1,1) is not an answer"},
+        headers=COACH,
+    )
+    exported = api.get(
+        f"/api/v1/coach/interviews/{started['id']}/export", params={"format": "csv"}, headers=COACH
+    )
+    row = next(csv.DictReader(io.StringIO(exported.text)))
+    assert row["answer"] == "'" + formula
+    assert row["override_comment"] == "'@SUM(1,1) is not an answer"
+    stored = api.get(f"/api/v1/coach/interviews/{started['id']}", headers=COACH).json()
+    assert stored["turns"][0]["answer"] == formula  # the export quotes it; the store keeps it as sent
 
 
 def test_agreement_compares_grader_and_coach_on_overridden_turns(

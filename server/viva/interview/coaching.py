@@ -193,6 +193,7 @@ CSV_COLUMNS = [
     "corrected_by",
     "band",
     "covered",
+    "partial",
     "missed",
     "misconceptions",
     "flags",
@@ -210,30 +211,37 @@ def _csv(transcript: Transcript) -> str:
     writer.writeheader()
     for turn in transcript.turns:
         grade = turn.grade
-        writer.writerow(
-            {
-                "turn": turn.number,
-                "kind": turn.kind,
-                "question_number": turn.question.number,
-                "question": turn.question.text,
-                "answer": turn.answer or "",
-                "status": turn.status,
-                "score": turn.score if turn.score is not None else "",
-                "grader_score": grade.score if grade else "",
-                "corrected_by": turn.corrected_by or "",
-                "band": grade.band if grade else "",
-                "covered": "; ".join(p.id for p in grade.key_points if p.status == "covered")
-                if grade
-                else "",
-                "missed": "; ".join(p.id for p in grade.key_points if p.status == "missed") if grade else "",
-                "misconceptions": "; ".join(m.id for m in grade.misconceptions) if grade else "",
-                "flags": "; ".join(f.code for f in grade.flags) if grade else "",
-                "override_score": turn.override.score if turn.override else "",
-                "override_comment": turn.override.comment if turn.override else "",
-                "override_coach": turn.override.coach if turn.override else "",
-            }
-        )
+        row: dict[str, object] = {
+            "turn": turn.number,
+            "kind": turn.kind,
+            "question_number": turn.question.number,
+            "question": turn.question.text,
+            "answer": turn.answer or "",
+            "status": turn.status,
+            "score": turn.score if turn.score is not None else "",
+            "grader_score": grade.score if grade else "",
+            "corrected_by": turn.corrected_by or "",
+            "band": grade.band if grade else "",
+            **{
+                status: "; ".join(p.id for p in grade.key_points if p.status == status) if grade else ""
+                for status in ("covered", "partial", "missed")
+            },
+            "misconceptions": "; ".join(m.id for m in grade.misconceptions) if grade else "",
+            "flags": "; ".join(f.code for f in grade.flags) if grade else "",
+            "override_score": turn.override.score if turn.override else "",
+            "override_comment": turn.override.comment if turn.override else "",
+            "override_coach": turn.override.coach if turn.override else "",
+        }
+        writer.writerow({column: _inert(value) for column, value in row.items()})
     return out.getvalue()
+
+
+def _inert(value: object) -> object:
+    """A text a spreadsheet would run as a formula (it starts with =, +, -, @ or a tab), quoted with
+    a leading apostrophe: an answer "=HYPERLINK(...)" must open as text, not as a live link."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def _markdown(transcript: Transcript) -> str:
