@@ -121,6 +121,17 @@ def test_the_token_stays_out_of_the_url(page: Page, server: ServerProcess) -> No
     assert token not in page.url
 
 
+def test_the_marks_fall_on_the_quoted_words_after_an_emoji(page: Page, server: ServerProcess) -> None:
+    """The grader counts characters; a JavaScript string counts an emoji as two."""
+    start_interview(page, server, count=2)
+    send(page, "🙂🙂🙂🙂 Sure. " + model_answer(page))
+    grade = page.locator(".grade-message").last
+    marks = grade.locator("mark").all_inner_texts()
+    quotes = [t.split("“", 1)[1].rsplit("”", 1)[0] for t in grade.locator(".evidence").all_inner_texts()]
+    assert quotes and marks
+    assert all(any(quote in mark for mark in marks) for quote in quotes), (quotes, marks)
+
+
 def test_the_feedback_quotes_the_example_and_the_trade_off_it_heard(
     page: Page, server: ServerProcess
 ) -> None:

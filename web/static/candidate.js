@@ -46,14 +46,17 @@
       const last = merged[merged.length - 1];
       if (last && start <= last[1]) last[1] = Math.max(last[1], end); else merged.push([start, end]);
     }
+    /* The offsets count characters (code points); a JavaScript string counts an emoji twice. */
+    const chars = Array.from(text);
+    const part = (from, to) => chars.slice(from, to).join("");
     const paragraph = el("p", { class: "answer" });
     let position = 0;
     for (const [start, end] of merged) {
-      if (start > position) paragraph.append(text.slice(position, start));
-      paragraph.append(el("mark", {}, text.slice(start, end)));
+      if (start > position) paragraph.append(part(position, start));
+      paragraph.append(el("mark", {}, part(start, end)));
       position = end;
     }
-    if (position < text.length) paragraph.append(text.slice(position));
+    if (position < chars.length) paragraph.append(part(position));
     return paragraph;
   }
 
