@@ -150,6 +150,30 @@ def test_eval_on_rubric_jsonl_groups_by_category(tmp_path: Path) -> None:
     assert "ML Fundamentals & Terminology" in result.stdout
 
 
+def test_eval_names_the_line_of_an_unknown_question_before_grading(tmp_path: Path) -> None:
+    source = tmp_path / "graded.jsonl"
+    lines = [{"question": 7, "answer": ANSWER, "grade": 3}, {"question": 999, "answer": "x", "grade": 1}]
+    source.write_text("\n".join(json.dumps(line) for line in lines))
+    result = viva("eval", str(source))
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"error: {source}:2: ") and "999" in result.stderr
+    assert "grading" not in result.stderr  # refused before the first answer was graded
+
+
+@pytest.mark.parametrize(
+    ("name", "problem"), [("chart.txt", "PNG or SVG"), ("missing/chart.png", "does not exist")]
+)
+def test_eval_refuses_a_chart_it_could_not_save_before_grading(
+    tmp_path: Path, name: str, problem: str
+) -> None:
+    source = tmp_path / "graded.jsonl"
+    lines = [{"question": 7, "answer": ANSWER, "grade": 3}, {"question": 7, "answer": "No idea.", "grade": 0}]
+    source.write_text("\n".join(json.dumps(line) for line in lines))
+    result = viva("eval", str(source), "--chart", str(tmp_path / name))
+    assert result.exit_code == 1 and problem in result.stderr
+    assert "grading" not in result.stderr
+
+
 def test_eval_refuses_a_csv_without_the_mohler_columns(tmp_path: Path) -> None:
     source = tmp_path / "bad.csv"
     source.write_text("a,b\n1,2\n")

@@ -47,6 +47,14 @@ def test_export_writes_each_format(stored: str, tmp_path: Path) -> None:
     assert target.read_text().startswith("# Mock interview: Ada")
 
 
+def test_export_to_a_folder_or_nowhere_says_so_in_one_line(stored: str, tmp_path: Path) -> None:
+    folder = viva("export", stored, "--output", str(tmp_path))
+    assert folder.exit_code == 2 and "directory" in folder.stderr and "Traceback" not in folder.output
+    nowhere = viva("export", stored, "--output", str(tmp_path / "missing" / "out.json"))
+    assert nowhere.exit_code == 1
+    assert nowhere.stderr.startswith(f"error: cannot write {tmp_path / 'missing' / 'out.json'}")
+
+
 def test_export_of_an_unknown_interview_says_so(stored: str) -> None:
     result = viva("export", "no-such-id")
     assert result.exit_code == 1

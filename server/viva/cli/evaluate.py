@@ -15,11 +15,12 @@ from scipy.stats import pearsonr, spearmanr
 
 from viva.cli.errors import reported_errors
 from viva.cli.progress import progress_bar
-from viva.errors import VivaError
+from viva.errors import UnknownQuestionError, VivaError
 from viva.grading import load_grader
 from viva.grading.grader import QuestionLike, reference_question
 
 BATCH = 64
+CHART_FORMATS = {".png", ".svg"}
 MOHLER_COLUMNS = {"question", "reference_answer", "student_answer", "score"}
 
 
@@ -39,6 +40,8 @@ class Item(BaseModel):
     human: float
     group: str | None = None
     """Agreement is also shown per group: the assignment of a Mohler row; the question's category otherwise."""
+    line: int
+    """Where the item is in its file, for an error about it."""
 
 
 def evaluate(
@@ -53,10 +56,19 @@ def evaluate(
 ) -> None:
     """Grade every answer of a human-graded set and print Pearson, Spearman and RMSE against the humans."""
     with reported_errors():
+        if chart and chart.suffix.lower() not in CHART_FORMATS:
+            raise VivaError(f"--chart {chart}: a chart is saved as PNG or SVG; name the file .png or .svg")
+        if chart and not chart.parent.is_dir():
+            raise VivaError(f"--chart {chart}: the folder {chart.parent} does not exist")
         items = _read(file)
         human = np.array([i.human for i in items])
         _check_measurable(file, human)  # before the model loads: nothing to grade for
         grader = load_grader()
+        for item in items:  # every question known before the first is graded
+            try:
+                grader.question(item.question)
+            except UnknownQuestionError as error:
+                raise VivaError(f"{file}:{item.line}: {error.message}") from error
         scores: list[float] = []
         with progress_bar("grading", total=len(items)) as bar:
             for start in range(0, len(items), BATCH):
@@ -145,7 +157,9 @@ def _read_csv(path: Path, text: str) -> list[Item]:
         except ValueError as error:
             raise VivaError(f"{path}:{number}: score {row['score']!r} is not a number") from error
         group = "assignment " + row["question_id"].split(".")[0] if row.get("question_id") else "all"
-        items.append(Item(question=questions[key], answer=row["student_answer"], human=human, group=group))
+        items.append(
+            Item(question=questions[key], answer=row["student_answer"], human=human, group=group, line=number)
+        )
     return items
 
 
@@ -156,7 +170,9 @@ def _read_jsonl(path: Path, text: str) -> list[Item]:
             continue
         try:
             row = json.loads(line)
-            items.append(Item(question=row["question"], answer=row["answer"], human=float(row["grade"])))
+            items.append(
+                Item(question=row["question"], answer=row["answer"], human=float(row["grade"]), line=number)
+            )
         except (ValueError, KeyError, TypeError, ValidationError) as error:
             raise VivaError(
                 f'{path}:{number}: expected {{"question", "answer", "grade"}} ({error})'

@@ -15,6 +15,7 @@ from viva.bank import load_bank
 from viva.cli.errors import reported_errors
 from viva.cli.preflight import check_database
 from viva.config import get_settings
+from viva.errors import VivaError
 from viva.interview import coaching
 from viva.interview.service import InterviewService
 from viva.interview.tokens import new_token
@@ -71,14 +72,18 @@ def export(
     interview_id: Annotated[str, typer.Argument(help="The interview's id (`viva transcripts list`).")],
     format: Annotated[coaching.ExportFormat, typer.Option(help="json, csv or md.")] = "json",
     output: Annotated[
-        Path | None, typer.Option(help="Write to this file instead of standard output.")
+        Path | None, typer.Option(dir_okay=False, help="Write to this file instead of standard output.")
     ] = None,
 ) -> None:
     """Export one interview's transcript, grades, overrides and comments."""
     with reported_errors(), _store() as (service, session):
         content, _ = coaching.export(service.transcript(session, interview_id), format)
     if output:
-        output.write_text(content, encoding="utf-8")
+        with reported_errors():
+            try:
+                output.write_text(content, encoding="utf-8")
+            except OSError as error:
+                raise VivaError(f"cannot write {output}: {error.strerror}") from error
         typer.echo(f"wrote {output}", err=True)
     else:
         typer.echo(content, nl=False)
