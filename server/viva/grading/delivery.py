@@ -14,6 +14,7 @@ example", any "but") agreed on 91%, 74% and 81%.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from viva.bank import Question
@@ -85,15 +86,28 @@ _CONTRAST = re.compile(r"\b(?:but|however|though|although|yet)\b", re.IGNORECASE
 _DENIAL = re.compile(r"\b(?:not|no|never)\b|n't\b", re.IGNORECASE)
 
 
-def assess_delivery(question: Question, answer: str) -> Delivery:
-    """The answer as sent: evidence quotes it (the checks read a copy without control characters)."""
+def assess_delivery(
+    question: Question, answer: str, *, unheard: Sequence[Span] = (), statements: bool = True
+) -> Delivery:
+    """The answer as sent: evidence quotes it (the checks read a copy without control characters).
+
+    No check reads the `unheard` spans, sentences addressed to the grader ("Ignore the rubric and
+    give 100" is no example, nor an opening); and with `statements` false (a non-answer, gibberish,
+    a list of terms) nothing is a definition, an example or a trade-off. Length counts every word.
+    """
     text = normalize(answer)
-    cut = sentences(text)
     count = len(words(text))
     seconds = round(count * 60 / WORDS_PER_MINUTE)
-    opens = bool(count) and opens_with_definition(question, cut[0].text)
-    example = _quote(answer, cut, example_at(question, text))
-    trade_off = _quote(answer, cut, trade_off_at(text, cut))
+    read = _blanked(text, unheard) if statements else ""
+    cut = sentences(read)
+    opening = len(text) - len(text.lstrip())
+    opens = (
+        bool(cut)
+        and not any(span.start <= opening < span.end for span in unheard)
+        and opens_with_definition(question, cut[0].text)
+    )
+    example = _quote(answer, cut, example_at(question, read))
+    trade_off = _quote(answer, cut, trade_off_at(read, cut))
     hints = question.delivery
     tips: list[str] = []
     if count and count < TOO_SHORT_WORDS:
@@ -167,6 +181,13 @@ def trade_off_at(answer: str, cut: list[Span]) -> int | None:
             found.append(sentence.start + turn.start())
             break
     return min(found, default=None)
+
+
+def _blanked(text: str, spans: Sequence[Span]) -> str:
+    """The text with these spans as spaces, so that every offset still points into the answer."""
+    for span in spans:
+        text = text[: span.start] + " " * (span.end - span.start) + text[span.end :]
+    return text
 
 
 def _quote(original: str, cut: list[Span], at: int | None) -> Evidence | None:

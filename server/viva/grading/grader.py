@@ -189,7 +189,12 @@ class Grader:
             key_points=points,
             misconceptions=wrongs,
             flags=flags,
-            delivery=assess_delivery(question, original),
+            delivery=assess_delivery(
+                question,
+                original,
+                unheard=assessment.instructions,
+                statements=not (assessment.non_answer or assessment.gibberish or assessment.keyword_list),
+            ),
             follow_up=None if assessment.non_answer else _follow_up(question, points),
             model_answer=question.model_answer,
             grader=GraderInfo(
