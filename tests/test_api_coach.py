@@ -210,6 +210,10 @@ def test_comments_are_stored_on_the_interview(api: TestClient, interview: dict[s
             "created_at": response.json()["comments"][0]["created_at"],
         }
     ]
+    exported = api.get(
+        f"/api/v1/coach/interviews/{interview['id']}/export", params={"format": "md"}, headers=COACH
+    ).text
+    assert "- ada on turn 2: Work on examples." in exported
 
 
 def test_each_export_format_parses_back(api: TestClient, interview: dict[str, str]) -> None:

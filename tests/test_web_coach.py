@@ -70,6 +70,31 @@ def test_re_saving_an_override_with_a_new_score_keeps_its_comment(
     expect(page.get_by_text("Coach ada: 48/100 — Name a concrete remedy next time.")).to_be_visible()
 
 
+def test_comments_left_over_the_api_or_on_the_page_show_where_they_belong(
+    page: Page, server: ServerProcess, interview: dict[str, Any]
+) -> None:
+    with server.client() as client:
+        sent = client.post(
+            f"/api/v1/coach/interviews/{interview['id']}/comments",
+            json={"text": "Ask about regularisation next time.", "turn": 1},
+            headers={"Authorization": f"Bearer {COACH_TOKEN}"},
+        )
+        assert sent.status_code == 200, sent.text
+    sign_in(page, server)
+    page.goto(f"{server.url}/coach/interviews/{interview['id']}")
+    expect(page.locator("#turn-1 .comments")).to_contain_text("ada")
+    expect(page.locator("#turn-1 .comments")).to_contain_text("Ask about regularisation next time.")
+    page.get_by_label("Your comment").fill("A calm, clear candidate.")
+    page.get_by_role("button", name="Add comment").click()
+    comments = page.get_by_role("region", name="Comments on the interview")
+    expect(comments.locator(".comments")).to_contain_text("A calm, clear candidate.")
+    page.get_by_label("About").select_option(label="Turn 2")
+    page.get_by_label("Your comment").fill("Not answered yet: ask again.")
+    page.get_by_role("button", name="Add comment").click()
+    expect(page.locator("#turn-2 .comments")).to_contain_text("Not answered yet: ask again.")
+    expect(comments.locator(".comments li")).to_have_count(1)
+
+
 @pytest.mark.parametrize(
     ("path", "status", "heading", "message"),
     [

@@ -275,7 +275,10 @@ def _markdown(transcript: Transcript) -> str:
             ]
     if transcript.comments:
         lines += ["## Coach's comments", ""]
-        lines += [f"- {_md(c.coach)}: {_md(c.text)}" for c in transcript.comments]
+        lines += [
+            f"- {_md(c.coach)}{f' on turn {c.turn}' if c.turn else ''}: {_md(c.text)}"
+            for c in transcript.comments
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from viva.api.deps import InterviewsDep, ServicesDep, SessionDep, SettingsDep
 from viva.errors import VivaError
 from viva.interview import coaching
-from viva.interview.models import OverrideRequest
+from viva.interview.models import CommentRequest, OverrideRequest
 from viva.interview.service import InterviewService
 from viva.resources import resource_dir
 from viva.web import coach_session
@@ -224,6 +224,35 @@ def coach_override(
     except VivaError as error:
         return _coach_error(request, coach, error.status, "The override was not saved", error.message)
     return RedirectResponse(f"/coach/interviews/{interview_id}#turn-{number}", status_code=303)
+
+
+@router.post("/coach/interviews/{interview_id}/comments", response_model=None)
+def coach_comment(
+    request: Request,
+    interview_id: str,
+    settings: SettingsDep,
+    interviews: InterviewsDep,
+    session: SessionDep,
+    text: Annotated[str, Form()] = "",
+    turn: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    coach = coach_session.signed_in(request, settings)
+    if coach is None:
+        return RedirectResponse("/coach", status_code=303)
+    if not coach_session.csrf_valid(request, csrf):
+        return Response("The form expired: reload the page and try again.", status_code=403)
+    try:
+        comment = CommentRequest(text=text, turn=int(turn) if turn.strip() else None)
+    except ValueError:  # pydantic's ValidationError is one
+        message = "A comment is 1 to 5,000 characters, about the whole interview or one of its turns."
+        return _coach_error(request, coach, 422, "The comment was not saved", message)
+    try:
+        coaching.comment(interviews, session, interview_id, coach, comment)
+    except VivaError as error:
+        return _coach_error(request, coach, error.status, "The comment was not saved", error.message)
+    anchor = f"turn-{comment.turn}" if comment.turn else "comments-title"
+    return RedirectResponse(f"/coach/interviews/{interview_id}#{anchor}", status_code=303)
 
 
 def _override_problem(error: ValueError) -> str:
