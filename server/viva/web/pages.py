@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
 from viva.api.deps import InterviewsDep, ServicesDep, SessionDep, SettingsDep
+from viva.config import Settings
 from viva.errors import VivaError
 from viva.interview import coaching
 from viva.interview.models import CommentRequest, OverrideRequest
@@ -197,6 +198,16 @@ def _transcript_page(
     )
 
 
+def _form_sender(request: Request, settings: Settings, csrf: str) -> str | Response:
+    """The signed-in coach who sent a form from this session's page, or the response that refuses it."""
+    coach = coach_session.signed_in(request, settings)
+    if coach is None:
+        return RedirectResponse("/coach", status_code=303)
+    if not coach_session.csrf_valid(request, csrf):
+        return Response("The form expired: reload the page and try again.", status_code=403)
+    return coach
+
+
 @router.post("/coach/interviews/{interview_id}/turns/{number}/override", response_model=None)
 def coach_override(
     request: Request,
@@ -209,11 +220,9 @@ def coach_override(
     comment: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
-    coach = coach_session.signed_in(request, settings)
-    if coach is None:
-        return RedirectResponse("/coach", status_code=303)
-    if not coach_session.csrf_valid(request, csrf):
-        return Response("The form expired: reload the page and try again.", status_code=403)
+    coach = _form_sender(request, settings, csrf)
+    if isinstance(coach, Response):
+        return coach
     try:
         override = OverrideRequest(score=int(score.strip()), comment=comment)
     except ValueError as error:  # pydantic's ValidationError is one
@@ -237,11 +246,9 @@ def coach_comment(
     turn: Annotated[str, Form()] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
-    coach = coach_session.signed_in(request, settings)
-    if coach is None:
-        return RedirectResponse("/coach", status_code=303)
-    if not coach_session.csrf_valid(request, csrf):
-        return Response("The form expired: reload the page and try again.", status_code=403)
+    coach = _form_sender(request, settings, csrf)
+    if isinstance(coach, Response):
+        return coach
     try:
         comment = CommentRequest(text=text, turn=int(turn) if turn.strip() else None)
     except ValueError:  # pydantic's ValidationError is one
