@@ -456,7 +456,7 @@ def fit_misconceptions(cal: Calibration, samples: list[Sample], statements: list
     than a missed one: the grid is coarse and the cost of a false flag high.
     """
     best: tuple[float, Any] = (-1e9, cal.misconception)
-    for share, similarity, margin, margin_any, gap, least_words, distinct in itertools.product(
+    for share, similarity, margin, margin_any, gap, least_words, distinct, verbatim in itertools.product(
         (0.0, 0.5, 1.0),
         (0.5, 0.6, 0.7),
         (0.0, 0.1, 0.2),
@@ -464,6 +464,7 @@ def fit_misconceptions(cal: Calibration, samples: list[Sample], statements: list
         (-1.0, 0.0, 0.05),
         (1, 3),
         (0.0, 0.01, 0.25),
+        (0.9, 0.93, 0.95, 1.01),
     ):
         m = cal.misconception.model_copy(
             update={
@@ -474,6 +475,7 @@ def fit_misconceptions(cal: Calibration, samples: list[Sample], statements: list
                 "min_recall_gap": gap,
                 "min_words": least_words,
                 "min_distinct": distinct,
+                "verbatim": verbatim,
             }
         )
         trial = cal.model_copy(update={"misconception": m})

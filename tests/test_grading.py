@@ -74,6 +74,17 @@ def test_answer_that_repeats_the_question_scores_low(grader: Grader) -> None:
     assert "echo" in {f.code for f in echo.flags}
 
 
+def test_every_misconception_said_in_the_rubrics_own_words_is_flagged(grader: Grader) -> None:
+    """The listed wording sits close to the key point it denies too ("the average of precision and
+    recall" against "their harmonic mean"): before, 18 of the bank's 278 went unflagged."""
+    listed = [(q.number, m) for q in grader.bank for m in q.misconceptions]
+    grades = grader.grade_many([(number, m.text) for number, m in listed])
+    unflagged = [
+        m.id for (_, m), g in zip(listed, grades, strict=True) if m.id not in {w.id for w in g.misconceptions}
+    ]
+    assert unflagged == []
+
+
 def test_swapped_bagging_and_boosting_is_flagged_as_misconception(grader: Grader) -> None:
     wrong = grade(grader, 40, SWAPPED_BAGGING)
     honest = grade(grader, 40, PARTIAL_BAGGING)

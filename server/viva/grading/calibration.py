@@ -73,6 +73,12 @@ class MisconceptionCalibration(Frozen):
     min_distinct: float = Field(
         description="Least share of the misconception's own words (used by no correct statement) in the clause."
     )
+    verbatim: float = Field(
+        description="A clause this close (question-demoted cosine) to a wording of the misconception states it "
+        "whatever the margins, if it is closer to it than to the key point it denies: the misconception in "
+        "the rubric's own words ('F1 is just the average of precision and recall') sits close to the key "
+        "point too ('the harmonic mean of precision and recall'), inside any margin. Above 1: never."
+    )
 
 
 class AnswerCalibration(Frozen):
