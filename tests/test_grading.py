@@ -355,6 +355,21 @@ def test_words_to_the_grader_and_lists_of_terms_pass_no_delivery_check(grader: G
     assert quoted.delivery.example_evidence.text.startswith("Overfitting is memorising noise")
 
 
+@pytest.mark.parametrize(
+    ("question", "answer", "flag"),
+    [
+        (7, "qwertyuiop asdfghjkl zxcvbnm", "gibberish"),
+        (40, "What is overfitting? How do you prevent it?", "off_topic"),
+    ],
+)
+def test_a_plain_flag_is_not_also_called_a_lean_to_misconceptions(
+    grader: Grader, question: int, answer: str, flag: str
+) -> None:
+    """A keyboard mash is gibberish, not "closer to common misconceptions than to the points"."""
+    codes = [f.code for f in grade(grader, question, answer).flags]
+    assert flag in codes and "leans_to_misconception" not in codes
+
+
 def test_words_addressed_to_the_grader_do_not_lengthen_the_answer(grader: Grader) -> None:
     thin = "Overfitting is when the model memorises the training data and does badly on new data."
     alone = grade(grader, 7, thin)

@@ -141,7 +141,9 @@ def judge(
     kept = 1.0 if assessment.question.reference_mode else calibration.lean.kept(assessment.lean)
     score *= kept
     flags = _flags(assessment, calibration, measures.features, measures.stated)
-    told = {"non_answer", "misconception"} & set(flags)
+    # The lean still costs what it costs; said beside a plainer flag ("gibberish", "echo") it would
+    # point at a keyboard mash or the question's own words as a near-misconception.
+    told = {"non_answer", "misconception", "gibberish", "echo", "off_topic", "keyword_list"} & set(flags)
     if kept < calibration.lean.flag_below and assessment.leaning_unit is not None and not told:
         flags.append("leans_to_misconception")
     for flag in flags:
