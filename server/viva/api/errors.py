@@ -75,6 +75,10 @@ def install(app: FastAPI) -> None:
     async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
         problems = []
         for detail in error.errors():
+            if detail["type"] == "json_invalid":  # its location is a character, not a field
+                reason = (detail.get("ctx") or {}).get("error", "it cannot be parsed")
+                problems.append(f"The body is not valid JSON: {reason}, at character {detail['loc'][-1]}.")
+                continue
             where = ".".join(str(p) for p in detail["loc"] if p != "body") or "body"
             problems.append(f"{where}: {detail['msg']}")
         return error_response(422, "invalid_request", "; ".join(problems) or "The request is not valid.")
