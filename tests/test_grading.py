@@ -480,6 +480,11 @@ def test_reference_mode_derives_key_points_from_the_reference(grader: Grader) ->
     assert good.key_points and all(p.id.startswith("reference-") for p in good.key_points)
     assert good.score > poor.score
     assert good.question.number is None
+    # The score is against the reference as a whole; the summary says so, and counts its parts.
+    parts = len(good.key_points)
+    assert good.summary.startswith(
+        f"{good.band.capitalize()} against the reference answer as a whole (of its {parts}"
+    )
 
 
 def test_reference_mode_compares_what_the_answer_adds_to_the_question(grader: Grader) -> None:

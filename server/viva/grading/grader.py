@@ -185,7 +185,7 @@ class Grader:
             question=QuestionRef(number=question.number or None, id=question.id, text=question.question),
             score=judgement.score,
             band=judgement.band,
-            summary=_summary(judgement, points, flags),
+            summary=_summary(judgement, points, flags, reference=question.reference_mode),
             key_points=points,
             misconceptions=wrongs,
             flags=flags,
@@ -344,13 +344,23 @@ def _flag(
     return Flag(code=code, message=_FLAG_MESSAGES[code])
 
 
-def _summary(judgement: Judgement, points: list[KeyPointResult], flags: list[Flag]) -> str:
+def _summary(
+    judgement: Judgement, points: list[KeyPointResult], flags: list[Flag], *, reference: bool
+) -> str:
     if flags and flags[0].code == "non_answer":
         return flags[0].message
     covered = sum(p.status == "covered" for p in points)
     partial = sum(p.status == "partial" for p in points)
-    text = f"{judgement.band.capitalize()}: {covered} of {len(points)} key points covered"
-    text += f", {partial} in part." if partial else "."
+    if reference:
+        # The score weighs the answer against the reference as a whole; its parts are a guide
+        # ("Strong: 0 of 1 key points covered, 1 in part" read as a contradiction).
+        text = (
+            f"{judgement.band.capitalize()} against the reference answer as a whole (of its {len(points)} "
+            f"part{'s' if len(points) != 1 else ''}: {covered} made in full, {partial} in part)."
+        )
+    else:
+        text = f"{judgement.band.capitalize()}: {covered} of {len(points)} key points covered"
+        text += f", {partial} in part." if partial else "."
     if judgement.misconceptions:
         text += " It also states a misconception."
     return text
