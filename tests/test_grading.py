@@ -425,10 +425,18 @@ def test_a_terse_answer_of_small_words_or_code_is_graded_not_dismissed(grader: G
     assert "non_answer" not in {f.code for f in grade(grader, 7, answer).flags}
 
 
-def test_keyboard_mash_is_gibberish(grader: Grader) -> None:
-    result = grade(grader, 7, "asdkjh qwpeoi lkjh zmxncb the the overfit mnbv")
+@pytest.mark.parametrize(
+    "mash", ["asdkjh qwpeoi lkjh zmxncb the the overfit mnbv", "é" * 300, "ééééé ççççç üüüü overfitting"]
+)
+def test_keyboard_mash_is_gibberish(grader: Grader, mash: str) -> None:
+    result = grade(grader, 7, mash)
     assert result.score <= 25
     assert "gibberish" in {f.code for f in result.flags}
+
+
+def test_words_of_other_languages_are_not_gibberish(grader: Grader) -> None:
+    answer = "Le surapprentissage, c'est quand le modèle mémorise le bruit des données d'entraînement."
+    assert "gibberish" not in {f.code for f in grade(grader, 7, answer).flags}
 
 
 def test_hedged_answer_with_content_is_not_a_non_answer(grader: Grader) -> None:

@@ -78,11 +78,14 @@ class Lexicon:
         return word in self.words or word.rstrip("s") in self.words or word.isdigit()
 
     def is_nonsense(self, word: str) -> bool:
-        """An unknown ASCII word whose letter pairs are unlike English spelling."""
-        if self.knows(word) or not word.isascii() or not word.isalpha():
+        """An unknown word that holds a letter three times in a row, or an unknown ASCII word whose
+        letter pairs are unlike English spelling (other alphabets' spelling is not judged)."""
+        if self.knows(word) or not word.isalpha():
             return False
         if re.search(r"(.)\1\1", word):
             return True
+        if not word.isascii():
+            return False
         padded = f"^{word}$"
         pairs = [padded[i : i + 2] for i in range(len(padded) - 1)]
         score = sum(self.pair_log_odds.get(p, _UNSEEN_PAIR) for p in pairs) / len(pairs)
