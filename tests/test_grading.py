@@ -358,7 +358,7 @@ def test_words_to_the_grader_and_lists_of_terms_pass_no_delivery_check(grader: G
 @pytest.mark.parametrize(
     ("question", "answer", "flag"),
     [
-        (7, "qwertyuiop asdfghjkl zxcvbnm", "gibberish"),
+        (40, "asdf jkl qwer uiop zxcv", "gibberish"),
         (40, "What is overfitting? How do you prevent it?", "off_topic"),
     ],
 )
@@ -366,6 +366,8 @@ def test_a_plain_flag_is_not_also_called_a_lean_to_misconceptions(
     grader: Grader, question: int, answer: str, flag: str
 ) -> None:
     """A keyboard mash is gibberish, not "closer to common misconceptions than to the points"."""
+    lean = grader.calibration.lean
+    assert lean.kept(grader.assess_many([(question, answer)])[0].lean) < lean.flag_below - 0.05  # it leans
     codes = [f.code for f in grade(grader, question, answer).flags]
     assert flag in codes and "leans_to_misconception" not in codes
 

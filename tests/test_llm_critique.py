@@ -281,8 +281,10 @@ def test_a_critique_is_stored_though_other_answers_were_stored_while_the_model_t
     app.state.thinking = TIMEOUT / 2
     first, second = (start(client, questions=[7, 40], follow_ups=False) for _ in range(2))
     answer(client, first, ANSWER)
-    while not app.state.chats:
-        time.sleep(0.01)  # the model is thinking about the first answer
+    deadline = time.monotonic() + TIMEOUT + 10
+    while not app.state.chats:  # the model is thinking about the first answer
+        assert time.monotonic() < deadline, "the critique never asked the model"
+        time.sleep(0.01)
     answer(client, second, ANSWER)
     pending = client.get(f"/api/v1/interviews/{first['id']}", headers=bearer(first["token"])).json()
     assert pending["turns"][0]["critique_status"] == "pending"  # stored while the model still thought

@@ -6,11 +6,10 @@ import hashlib
 import hmac
 import math
 import time
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import parse
 from limits.strategies import RateLimiter
@@ -43,17 +42,13 @@ async def settings(state: ServicesDep) -> Settings:
     return state.settings
 
 
-async def session(state: ServicesDep) -> AsyncIterator[Session]:
-    # The dependencies here do no I/O: as `async def` they run on the event loop instead of
-    # taking a trip each through the threadpool (a sync dependency costs a thread hand-off).
-    db = Session(state.engine, expire_on_commit=False)
-    try:
+def session(state: ServicesDep) -> Iterator[Session]:
+    # Sync, unlike the dependencies around it that do no I/O: closing a session rolls back and
+    # hands its connection back, and FastAPI runs a sync generator's exit on a limiter of its own.
+    # Closed on the shared threadpool, requests waiting there for a connection (or for SQLite's
+    # writer lock) could hold up the closes that would free one.
+    with Session(state.engine, expire_on_commit=False) as db:
         yield db
-    finally:
-        if db.in_transaction():  # an error left a connection checked out: closing it may wait
-            await run_in_threadpool(db.close)
-        else:
-            db.close()
 
 
 async def interviews(state: ServicesDep) -> InterviewService:

@@ -77,7 +77,8 @@ def install(app: FastAPI) -> None:
         for detail in error.errors():
             if detail["type"] == "json_invalid":  # its location is a character, not a field
                 reason = (detail.get("ctx") or {}).get("error", "it cannot be parsed")
-                problems.append(f"The body is not valid JSON: {reason}, at character {detail['loc'][-1]}.")
+                at = int(detail["loc"][-1]) + 1  # pydantic counts from 0; people count from 1
+                problems.append(f"The body is not valid JSON: {reason}, at character {at}.")
                 continue
             where = ".".join(str(p) for p in detail["loc"] if p != "body") or "body"
             problems.append(f"{where}: {detail['msg']}")

@@ -26,6 +26,7 @@ from viva.interview.models import (
 )
 from viva.interview.report import interview_score
 from viva.interview.service import InterviewService
+from viva.store.database import rollback_on_error
 from viva.store.models import Comment, Interview, Override, Turn, aware, utcnow
 
 ExportFormat = Literal["json", "csv", "md"]
@@ -104,12 +105,14 @@ def override(
     # Locked before the first read, as every write is: on SQLite a transaction that read before a
     # candidate's answer was stored could not write after it ("database is locked", a 503).
     interview = service.open_by_id(session, interview_id, lock=True)
-    turn = service.turn(session, interview.id, number)
-    assert turn.id is not None
-    if turn.answer is None:
-        raise TurnNotAnsweredError(
-            f"Turn {number} has no answer yet: a correction is of an answer's grade. Override it once it is answered."
-        )
+    with rollback_on_error(session):
+        turn = service.turn(session, interview.id, number)
+        assert turn.id is not None
+        if turn.answer is None:
+            raise TurnNotAnsweredError(
+                f"Turn {number} has no answer yet: a correction is of an answer's grade. Override it once it "
+                "is answered."
+            )
     session.add(Override(turn_id=turn.id, coach=coach, score=request.score, comment=request.comment))
     session.commit()
     return service.turn_view(session, turn)
@@ -120,7 +123,8 @@ def comment(
 ) -> Transcript:
     interview = service.open_by_id(session, interview_id, lock=True)  # a write: see `override`
     if request.turn is not None:
-        service.turn(session, interview.id, request.turn)
+        with rollback_on_error(session):
+            service.turn(session, interview.id, request.turn)
     session.add(Comment(interview_id=interview.id, turn_number=request.turn, coach=coach, text=request.text))
     session.commit()
     return service.transcript(session, interview.id)

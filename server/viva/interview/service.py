@@ -46,7 +46,7 @@ from viva.interview.models import (
 from viva.interview.planning import follow_up_question, plan_questions
 from viva.interview.tokens import matches, new_token, token_hash
 from viva.metrics import ANSWERS_STORED
-from viva.store.database import lock_row, queue_for_writing
+from viva.store.database import lock_row, queue_for_writing, rollback_on_error
 from viva.store.models import Comment, Interview, Override, Turn, aware, utcnow
 
 
@@ -135,7 +135,8 @@ class InterviewService:
         # Without the earlier turns' grades: decoding each one's JSON cost more than all the rest of
         # loading them, and only a retry reads one (it loads on access).
         turns = self.turns(session, interview.id, grades=False)
-        retried = self._retried(turns, request, idempotency_key)
+        with rollback_on_error(session):
+            retried = self._retried(turns, request, idempotency_key)
         if retried is not None:
             session.rollback()
             if retried.status == "pending":

@@ -134,6 +134,17 @@ def lock_row(session: Session, table: type[SQLModel], key: str | int) -> None:
         session.execute(select(table).where(table.id == key).with_for_update())  # type: ignore[attr-defined]
 
 
+@contextmanager
+def rollback_on_error(session: Session) -> Iterator[None]:
+    """A refusal after `lock_row` ends the transaction at once: on SQLite the lock holds every writer
+    of the process until then."""
+    try:
+        yield
+    except BaseException:
+        session.rollback()
+        raise
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration (replicas take turns on PostgreSQL)."""
     config = Config()

@@ -69,7 +69,9 @@ def report(
     return build_report(interviews, session, interviews.open(session, interview_id, token))
 
 
-@router.post("/{interview_id}/turns/{number}/regrade", summary="Grade a stored answer again")
+@router.post(
+    "/{interview_id}/turns/{number}/regrade", summary="Grade a stored answer again", responses=documented(409)
+)
 def regrade(
     interview_id: str, number: int, token: CandidateToken, interviews: InterviewsDep, session: SessionDep
 ) -> TurnView:
