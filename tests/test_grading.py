@@ -85,6 +85,33 @@ def test_every_misconception_said_in_the_rubrics_own_words_is_flagged(grader: Gr
     assert unflagged == []
 
 
+@pytest.mark.parametrize(
+    ("question", "refuting", "stating"),
+    [
+        (
+            25,
+            "It is a common myth that F1 is just the average of precision and recall; it is their harmonic mean.",
+            "F1 is just the average of precision and recall, precision plus recall divided by two.",
+        ),
+        (
+            38,
+            "Dropout switches off random neurons in training. People often think dropout stays active at "
+            "inference, but it is switched off then and all neurons are used.",
+            "Dropout switches off random neurons in training, and it stays active at inference too, dropping "
+            "neurons for every prediction.",
+        ),
+    ],
+)
+def test_naming_a_misconception_to_refute_it_is_not_stating_it(
+    grader: Grader, question: int, refuting: str, stating: str
+) -> None:
+    """Interviewers reward naming a common mistake: "it is a myth that X" does not state X."""
+    refuted, stated = grade(grader, question, refuting), grade(grader, question, stating)
+    assert stated.misconceptions and not refuted.misconceptions
+    assert {"misconception", "leans_to_misconception"}.isdisjoint(f.code for f in refuted.flags)
+    assert refuted.score > stated.score + 20
+
+
 def test_swapped_bagging_and_boosting_is_flagged_as_misconception(grader: Grader) -> None:
     wrong = grade(grader, 40, SWAPPED_BAGGING)
     honest = grade(grader, 40, PARTIAL_BAGGING)

@@ -9,6 +9,7 @@ statuses and a score with the fitted constants of `calibration.json`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -80,6 +81,10 @@ class MisconceptionMatch:
     recall_gap: float
     """Token recall of the misconception's words minus that of the key point's."""
     unit: int
+    refuted: bool = False
+    """The unit names it to refute it ("It is a common myth that...", "It is not true that...")."""
+    denied: bool = False
+    """Close to its wording (at least `VERBATIM_FLOOR`), the unit negates it or swaps an opposite in."""
 
 
 @dataclass(frozen=True)
@@ -275,9 +280,27 @@ def match_misconceptions(
                 distinct=_distinct_share(variants, correct, units[live[top]].stems),
                 recall_gap=_recall(variants, words) - _recall(rival_variants, words),
                 unit=live[top],
+                refuted=bool(REFUTATION.search(units[live[top]].span.text)),
+                denied=float(own[top]) >= VERBATIM_FLOOR
+                and contradicts(wrong.text, units[live[top]].span.text),
             )
         )
     return matches
+
+
+REFUTATION = re.compile(
+    r"\b(?:myths?|misconceptions?|misunderstanding|untrue|contrary\s+to|wrongly|mistakenly|"
+    r"(?:not|isn't|is\s+not|isn't\s+actually)\s+(?:true|the\s+case|correct|right)|"
+    r"(?:people|many|some|beginners|candidates|folks)\s+(?:often\s+|sometimes\s+|still\s+)?"
+    r"(?:think|believe|assume|claim)|common\s+mistake|mistake\s+to)\b",
+    re.IGNORECASE,
+)
+"""Words that name a claim in order to refute it: a candidate who says "it is a myth that X" does
+not state X, and interviewers reward naming a common mistake."""
+
+VERBATIM_FLOOR = 0.85
+"""Below the least `MisconceptionCalibration.verbatim` the fit may choose: closer than this, the unit
+is checked for a denial of the wording (a negation, an opposite), which the margins do not see."""
 
 
 def misconception_lean(index: QuestionIndex, units: list[Unit]) -> tuple[float, int | None]:
@@ -289,9 +312,10 @@ def misconception_lean(index: QuestionIndex, units: list[Unit]) -> tuple[float, 
     answers state theirs in other words and are only closer, clause after clause, to what the rubric
     says is wrong than to what it says is right: averaged over the answer, that lean told the labelled
     set's wrong answers from its honest ones with an AUC of 0.83 on questions it was not fitted on,
-    where no single clause's match could (bench/calibrate.py).
+    where no single clause's match could (bench/calibrate.py). Units that name a misconception to
+    refute it (`REFUTATION`) are left out: they sit close to it by saying it is wrong.
     """
-    live = [i for i, u in enumerate(units) if u.counts]
+    live = [i for i, u in enumerate(units) if u.counts and not REFUTATION.search(u.span.text)]
     if not live or not index.misconceptions:
         return 0.0, None
     demoted = np.stack([units[i].demoted for i in live])

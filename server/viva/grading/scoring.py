@@ -60,21 +60,24 @@ def point_strengths(
 
 def stated_misconceptions(assessment: Assessment, calibration: Calibration) -> list[MisconceptionMatch]:
     """The misconceptions some clause states: close to the wrong statement, clearly closer than to the
-    right one; or in the misconception's own words, and closer to it than to the right one."""
+    right one; or in the misconception's own words, closer to it than to the right one and not denied.
+    A clause that names one to refute it ("it is a myth that...") states none."""
     c = calibration.misconception
-    return [
-        m
-        for m in assessment.misconceptions
-        if (
-            (own := _mixed(c, m.own, m.own_full)) >= c.min_similarity
+
+    def states(m: MisconceptionMatch) -> bool:
+        own = _mixed(c, m.own, m.own_full)
+        beyond_margins = (
+            own >= c.min_similarity
             and m.words >= c.min_words
             and own - _mixed(c, m.rival, m.rival_full) >= c.min_margin
             and own - m.rival_any >= c.min_margin_any
             and m.recall_gap >= c.min_recall_gap
             and m.distinct >= c.min_distinct
         )
-        or (m.own >= c.verbatim and m.own > m.rival)
-    ]
+        verbatim = m.own >= c.verbatim and m.own > m.rival and not m.denied
+        return not m.refuted and (beyond_margins or verbatim)
+
+    return [m for m in assessment.misconceptions if states(m)]
 
 
 def _mixed(c: MisconceptionCalibration, demoted: float, full: float) -> float:
