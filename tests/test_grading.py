@@ -112,6 +112,26 @@ def test_naming_a_misconception_to_refute_it_is_not_stating_it(
     assert refuted.score > stated.score + 20
 
 
+def test_the_bank_s_misconceptions_refuted_are_seldom_read_as_stated(grader: Grader) -> None:
+    """ "It is not true that X" and "it is a common myth that X", for every misconception X of the bank:
+    531 of the 556 were flagged as stating X before refutations were read as such; now 59."""
+    refutations = []
+    for question in grader.bank:
+        for wrong in question.misconceptions:
+            said = wrong.text.rstrip(".")
+            said = said[0].lower() + said[1:] if said[1:2].islower() else said
+            refutations += [
+                (question.number, wrong.id, f"It is not true that {said}."),
+                (question.number, wrong.id, f"It is a common myth that {said}."),
+            ]
+    grades = grader.grade_many([(number, text) for number, _, text in refutations])
+    stated = sum(
+        wrong in {m.id for m in g.misconceptions}
+        for (_, wrong, _), g in zip(refutations, grades, strict=True)
+    )
+    assert stated <= len(refutations) // 5, f"{stated} of {len(refutations)} refutations read as stating"
+
+
 def test_swapped_bagging_and_boosting_is_flagged_as_misconception(grader: Grader) -> None:
     wrong = grade(grader, 40, SWAPPED_BAGGING)
     honest = grade(grader, 40, PARTIAL_BAGGING)
