@@ -36,6 +36,8 @@ class Unit:
     """False for sentences that earn nothing: instructions to the grader."""
     about: frozenset[str] = frozenset()
     """The question's concepts its sentence is about (or, for "it ...", the previous sentence's)."""
+    refutes: bool = False
+    """It names a claim to refute it (`REFUTATION`): "it is a common myth that..." states nothing wrong."""
 
 
 @dataclass(frozen=True)
@@ -81,8 +83,6 @@ class MisconceptionMatch:
     recall_gap: float
     """Token recall of the misconception's words minus that of the key point's."""
     unit: int
-    refuted: bool = False
-    """The unit names it to refute it ("It is a common myth that...", "It is not true that...")."""
     denied: bool = False
     """Close to its wording (at least `VERBATIM_FLOOR`), the unit negates it or swaps an opposite in."""
 
@@ -131,13 +131,21 @@ def answer_units(encoded: list[Encoded], excluded: list[Span], entities: frozens
         )
         stems = frozenset(content_stems(span.text))
         about = (stems & entities) or about
-        units.append(Unit(span, sentence.vector, sentence.demoted, stems, counts, about))
+        units.append(Unit(span, sentence.vector, sentence.demoted, stems, counts, about, _refutes(span.text)))
         for clause, vector, demoted in zip(
             sentence.clauses, sentence.clause_vectors, sentence.clause_demoted, strict=True
         ):
             clause_stems = frozenset(content_stems(clause.text))
             units.append(
-                Unit(clause, vector, demoted, clause_stems, counts, (clause_stems & entities) or about)
+                Unit(
+                    clause,
+                    vector,
+                    demoted,
+                    clause_stems,
+                    counts,
+                    (clause_stems & entities) or about,
+                    _refutes(clause.text),
+                )
             )
     return units
 
@@ -280,7 +288,6 @@ def match_misconceptions(
                 distinct=_distinct_share(variants, correct, units[live[top]].stems),
                 recall_gap=_recall(variants, words) - _recall(rival_variants, words),
                 unit=live[top],
-                refuted=bool(REFUTATION.search(units[live[top]].span.text)),
                 denied=float(own[top]) >= VERBATIM_FLOOR
                 and contradicts(wrong.text, units[live[top]].span.text),
             )
@@ -297,6 +304,11 @@ REFUTATION = re.compile(
 )
 """Words that name a claim in order to refute it: a candidate who says "it is a myth that X" does
 not state X, and interviewers reward naming a common mistake."""
+
+
+def _refutes(text: str) -> bool:
+    return bool(REFUTATION.search(text))
+
 
 VERBATIM_FLOOR = 0.85
 """Below the least `MisconceptionCalibration.verbatim` the fit may choose: closer than this, the unit
@@ -315,7 +327,7 @@ def misconception_lean(index: QuestionIndex, units: list[Unit]) -> tuple[float, 
     where no single clause's match could (bench/calibrate.py). Units that name a misconception to
     refute it (`REFUTATION`) are left out: they sit close to it by saying it is wrong.
     """
-    live = [i for i, u in enumerate(units) if u.counts and not REFUTATION.search(u.span.text)]
+    live = [i for i, u in enumerate(units) if u.counts and not u.refutes]
     if not live or not index.misconceptions:
         return 0.0, None
     demoted = np.stack([units[i].demoted for i in live])

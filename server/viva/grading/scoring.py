@@ -75,7 +75,7 @@ def stated_misconceptions(assessment: Assessment, calibration: Calibration) -> l
             and m.distinct >= c.min_distinct
         )
         verbatim = m.own >= c.verbatim and m.own > m.rival and not m.denied
-        return not m.refuted and (beyond_margins or verbatim)
+        return not assessment.units[m.unit].refutes and (beyond_margins or verbatim)
 
     return [m for m in assessment.misconceptions if states(m)]
 
