@@ -475,12 +475,27 @@ def test_a_terse_answer_of_small_words_or_code_is_graded_not_dismissed(grader: G
 
 
 @pytest.mark.parametrize(
-    "mash", ["asdkjh qwpeoi lkjh zmxncb the the overfit mnbv", "é" * 300, "ééééé ççççç üüüü overfitting"]
+    "mash",
+    [
+        "asdkjh qwpeoi lkjh zmxncb the the overfit mnbv",
+        "é" * 300,
+        "ééééé ççççç üüüü overfitting",
+        "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore.",
+        "Overfitting: lorem ipsum dolor sit amet.",
+    ],
 )
-def test_keyboard_mash_is_gibberish(grader: Grader, mash: str) -> None:
+def test_keyboard_mash_and_placeholder_text_are_gibberish(grader: Grader, mash: str) -> None:
     result = grade(grader, 7, mash)
     assert result.score <= 25
     assert "gibberish" in {f.code for f in result.flags}
+
+
+def test_an_answer_that_names_placeholder_text_is_not_gibberish(grader: Grader) -> None:
+    answer = (
+        "Overfitting is memorising the training data: a language model trained on web pages full of "
+        "lorem ipsum filler might even learn to reproduce that placeholder text instead of real sentences."
+    )
+    assert "gibberish" not in {f.code for f in grade(grader, 7, answer).flags}
 
 
 def test_words_of_other_languages_are_not_gibberish(grader: Grader) -> None:

@@ -139,11 +139,27 @@ def non_answer(text: str) -> str | None:
     return None
 
 
+_PLACEHOLDER = frozenset(
+    words(
+        """lorem ipsum dolor sit amet consectetur adipiscing elit sed eiusmod tempor incididunt ut labore
+        dolore magna aliqua enim minim veniam quis nostrud exercitation ullamco laboris nisi aliquip ea
+        commodo consequat duis aute irure reprehenderit voluptate velit esse cillum fugiat nulla
+        pariatur excepteur sint occaecat cupidatat proident sunt culpa qui officia deserunt mollit anim
+        laborum"""
+    )
+)
+"""The filler text of page mock-ups, "lorem ipsum" (its English-looking words, "in", "id", "est",
+left out): pasted in place of an answer, its Latin spells like English and passed for words."""
+
+
 def is_gibberish(text: str, lexicon: Lexicon) -> bool:
-    """Keyboard mash or word salad: words unlike any English spelling, or the same words stuttered."""
+    """Keyboard mash or word salad: words unlike any English spelling, the same words stuttered, or
+    placeholder text."""
     tokens = words(text)
     if not tokens:
         return False
+    if sum(t in _PLACEHOLDER for t in tokens) >= max(3, len(tokens) / 2):
+        return True
     nonsense = sum(lexicon.is_nonsense(t) for t in tokens) / len(tokens)
     if len(tokens) < 3:
         return nonsense == 1.0
