@@ -2,12 +2,15 @@
 
 import csv
 import io
+import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlmodel import Session
 
 from tests.interviews import COACH, answer, bearer, start
@@ -90,6 +93,66 @@ def test_the_coach_lists_interviews_with_filters_and_sorting(
             "/api/v1/coach/interviews", params={"sort": "score", "order": order}, headers=COACH
         ).json()
         assert [i["id"] for i in listed] == [*scored, unanswered["id"]]  # no score yet: last either way
+
+
+def test_the_coachs_list_takes_as_many_statements_for_twelve_interviews_as_for_three(api: TestClient) -> None:
+    """A statement or more per interview, each loading every turn's grade, made a coach's page of
+    thousands take seconds: the list's statements do not grow with its length, and read no grade."""
+    engine = api.app.state.services.engine  # type: ignore[attr-defined]
+    started = [_interview_with_answers(api, i % 3) for i in range(3)]  # 0, 1 and 2 of 2 answered
+    with _statements_on(engine) as for_three:
+        assert len(api.get("/api/v1/coach/interviews", headers=COACH).json()) == 3
+    started += [_interview_with_answers(api, i % 3) for i in range(3, 12)]
+    corrected = started[2]
+    path = f"/api/v1/coach/interviews/{corrected['id']}"
+    api.post(f"{path}/turns/1/override", json={"score": 55}, headers=COACH)
+    api.post(f"{path}/turns/1/override", json={"score": 100}, headers=bearer("second-coach-secret"))
+    with _statements_on(engine) as for_twelve:
+        listed = {i["id"]: i for i in api.get("/api/v1/coach/interviews", headers=COACH).json()}
+
+    assert len(for_twelve) == len(for_three)
+    assert not [s for s in for_twelve if re.search(r"\bturn\.grade\b", s)]
+    grades = [t["grade"]["score"] for t in api.get(path, headers=COACH).json()["turns"]]
+    assert (listed[corrected["id"]]["score"], listed[corrected["id"]]["grader_score"]) == (
+        round((100 + grades[1]) / 2, 1),  # the latest correction is the first turn's score of record
+        round(sum(grades) / 2, 1),
+    )
+    assert [i for i, summary in listed.items() if summary["overridden"]] == [corrected["id"]]
+    assert sorted(summary["answered"] for summary in listed.values()) == [0] * 4 + [1] * 4 + [2] * 4
+    for interview in started:  # each as its own report figures it
+        report = api.get(
+            f"/api/v1/interviews/{interview['id']}/report", headers=bearer(interview["token"])
+        ).json()
+        summary = listed[interview["id"]]
+        assert (summary["score"], summary["grader_score"], summary["answered"], summary["total"]) == (
+            report["score"],
+            report["grader_score"],
+            report["answered"],
+            report["total"],
+        )
+
+
+def _interview_with_answers(api: TestClient, answers: int) -> dict[str, str]:
+    """An interview of two questions, the first `answers` of them answered (and so graded)."""
+    started = start(api, candidate=f"Candidate {answers}", count=2, questions=[7, 40], follow_ups=False)
+    for text in [ANSWER, "Bagging averages models to reduce variance."][:answers]:
+        answer(api, started, text)
+    return started
+
+
+@contextmanager
+def _statements_on(engine: Engine) -> Iterator[list[str]]:
+    """The SQL statements run on `engine` inside the block."""
+    statements: list[str] = []
+
+    def record(_: Any, __: Any, statement: str, *___: Any) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def test_an_override_is_kept_beside_the_graders_grade(api: TestClient, interview: dict[str, str]) -> None:

@@ -7,11 +7,12 @@ import io
 from collections import defaultdict
 from datetime import datetime
 from statistics import mean
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel
 from scipy.stats import pearsonr
+from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from viva.errors import TurnNotAnsweredError
@@ -24,8 +25,8 @@ from viva.interview.models import (
     Transcript,
     TurnView,
 )
-from viva.interview.report import interview_score
-from viva.interview.service import InterviewService
+from viva.interview.report import mean_score
+from viva.interview.service import InterviewService, latest_overrides
 from viva.store.database import rollback_on_error
 from viva.store.models import Comment, Interview, Override, Turn, aware, utcnow
 
@@ -45,15 +46,33 @@ class InterviewFilter(BaseModel):
     limit: int = 200
 
 
+class _TurnRow(NamedTuple):
+    """What the list reads of a turn: never its grade (the largest column) nor its answer."""
+
+    interview_id: str
+    id: int
+    kind: str
+    status: str
+    score: int | None
+
+
 def list_interviews(session: Session, wanted: InterviewFilter) -> list[InterviewSummary]:
-    statement = select(Interview)
-    if wanted.candidate:
-        statement = statement.where(col(Interview.candidate).icontains(wanted.candidate))
-    if wanted.since:
-        statement = statement.where(col(Interview.created_at) >= wanted.since)
-    if wanted.until:
-        statement = statement.where(col(Interview.created_at) <= wanted.until)
-    summaries = [_summary(session, i) for i in session.exec(statement).all()]
+    """The interviews `wanted`, summarised, sorted and cut to its limit.
+
+    Three statements however many interviews there are (the interviews, their turns' scores, their
+    turns' overrides): a statement or more per interview made a coach's page of thousands take seconds.
+    Score filters and sorts are on the summaries, as the score of record is the mean of the turns'.
+    """
+    conditions = _conditions(wanted)
+    interviews = session.exec(select(Interview).where(*conditions)).all()
+    listed = select(Interview.id).where(*conditions)
+    turns: dict[str, list[_TurnRow]] = defaultdict(list)
+    # sqlmodel types a select() of at most four columns; the rows are `_TurnRow`'s five.
+    columns = select(Turn.interview_id, Turn.id, Turn.kind, Turn.status, Turn.score)  # type: ignore[call-overload]
+    for row in session.exec(columns.where(col(Turn.interview_id).in_(listed))):
+        turns[row.interview_id].append(_TurnRow._make(row))
+    corrections = latest_overrides(session, select(col(Turn.id)).where(col(Turn.interview_id).in_(listed)))
+    summaries = [_summary(i, turns[i.id], corrections) for i in interviews]
     summaries = [
         s
         for s in summaries
@@ -74,23 +93,30 @@ def list_interviews(session: Session, wanted: InterviewFilter) -> list[Interview
     return (present + [s for s in summaries if getattr(s, wanted.sort) is None])[: wanted.limit]
 
 
-def _summary(session: Session, interview: Interview) -> InterviewSummary:
-    turns = session.exec(select(Turn).where(Turn.interview_id == interview.id)).all()
-    ids = [t.id for t in turns]
-    overridden = (
-        bool(ids)
-        and session.exec(select(Override.id).where(col(Override.turn_id).in_(ids))).first() is not None
-    )
+def _conditions(wanted: InterviewFilter) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if wanted.candidate:
+        conditions.append(col(Interview.candidate).icontains(wanted.candidate))
+    if wanted.since:
+        conditions.append(col(Interview.created_at) >= wanted.since)
+    if wanted.until:
+        conditions.append(col(Interview.created_at) <= wanted.until)
+    return conditions
+
+
+def _summary(
+    interview: Interview, turns: list[_TurnRow], corrections: dict[int, Override]
+) -> InterviewSummary:
     return InterviewSummary(
         id=interview.id,
         candidate=interview.candidate,
         created_at=aware(interview.created_at) or utcnow(),
         finished=interview.finished_at is not None,
-        score=interview_score(session, interview.id),
-        grader_score=interview_score(session, interview.id, corrected=False),
+        score=mean_score(turns, corrections),
+        grader_score=mean_score(turns, {}),
         answered=sum(t.kind == "question" and t.status != "asked" for t in turns),
         total=len(interview.plan),
-        overridden=overridden,
+        overridden=any(t.id in corrections for t in turns),
     )
 
 

@@ -13,6 +13,7 @@ from typing import Protocol, cast
 
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import SelectOfScalar
 
 from viva.bank import Bank, Question
 from viva.config import Settings
@@ -50,9 +51,15 @@ from viva.store.database import lock_row, queue_for_writing, rollback_on_error
 from viva.store.models import Comment, Interview, Override, Turn, aware, utcnow
 
 
-def latest_overrides(session: Session, turn_ids: list[int]) -> dict[int, Override]:
-    """Each turn's latest override: a coach's correction, the turn's score of record."""
-    if not turn_ids:
+def latest_overrides(
+    session: Session, turn_ids: list[int] | SelectOfScalar[int | None]
+) -> dict[int, Override]:
+    """Each turn's latest override: a coach's correction, the turn's score of record.
+
+    `turn_ids` is a list, or a query selecting them: the turns of thousands of interviews are one
+    statement, not a list of thousands of bound parameters (SQLite and PostgreSQL both cap those).
+    """
+    if isinstance(turn_ids, list) and not turn_ids:
         return {}
     found = session.exec(
         select(Override).where(col(Override.turn_id).in_(turn_ids)).order_by(col(Override.id))
