@@ -277,6 +277,22 @@ def test_not_only_adds_to_a_point_rather_than_denying_it(grader: Grader) -> None
     assert contradicts(point, "CI/CD tests the code, not the data")
 
 
+def test_a_verb_of_prevention_denies_what_a_plain_negation_denies(grader: Grader) -> None:
+    # The point: dropping neurons "stops them from co-adapting".
+    point = rubric_point(grader, 38, "prevents-co-adaptation")
+    assert not contradicts(point, "Dropout zeroes random neurons during training so they can't co-adapt.")
+    assert contradicts(point, "Dropout does not stop neurons from co-adapting.")
+    # Beside no plain negation, a verb of prevention is no denial either way.
+    assert not contradicts("Regularisation prevents overfitting.", "Regularisation reduces overfitting.")
+    dropout = grade(
+        grader,
+        38,
+        "Dropout randomly zeroes a fraction of the neurons during training so they can't co-adapt, which"
+        " makes the features more robust.",
+    )
+    assert status(dropout, "prevents-co-adaptation") != "missed"
+
+
 def test_a_short_list_item_is_read_with_the_clause_it_introduces(grader: Grader) -> None:
     # "unsupervised, where you don't" is one thought; "you have labels; unsupervised" is none.
     types = grade(

@@ -115,7 +115,7 @@ _COMPARATIVES = frozenset(["better", "worse", "more", "less", "greater", "fewer"
 """After a negation and before "than", a comparison, not a denial: "no better than random" says "random"."""
 
 
-def polarity(text: str, about: set[str]) -> bool:
+def polarity(text: str, about: set[str], prevention: bool = False) -> bool:
     """True when the text negates what it says of the `about` stems an odd number of times.
 
     A negation counts where at least half the content words it reaches are `about` ones: the
@@ -125,7 +125,7 @@ def polarity(text: str, about: set[str]) -> bool:
     """
     count = sum(
         2 * sum(s in about for s in reached) >= len(reached)
-        for compares, reached in _negations(text, amounts=False)
+        for compares, reached in _negations(text, amounts=False, prevention=prevention)
         if reached and not compares
     )
     return count % 2 == 1
@@ -141,15 +141,33 @@ _ADDITIVE = frozenset(["only", "just", "merely"])
 """After a negation, an addition, not a denial: "tests not only code but data"."""
 
 
-def _negates(token: str, previous: str, following: str, amounts: bool) -> bool:
+_PREVENTION = frozenset(
+    f"{verb}{ending}"
+    for verb, endings in [
+        ("prevent", ("", "s", "ed", "ing")),
+        ("avoid", ("", "s", "ed", "ing")),
+        ("stop", ("", "s", "ped", "ping")),
+        ("block", ("", "s", "ed", "ing")),
+    ]
+    for ending in endings
+)
+"""Verbs that deny what they reach happens: "stops them from co-adapting" says what "they can't
+co-adapt" says. Read as negations only against a plain one (`contradicts`): "prevents overfitting"
+and "reduces overfitting" say the same thing too."""
+
+
+def _negates(token: str, previous: str, following: str, amounts: bool, prevention: bool = False) -> bool:
     if token in _SCARCITY:
         return amounts and previous != "a"
+    if token in _PREVENTION:
+        return prevention
     return (token in NEGATIONS or token.endswith("n't")) and following not in _ADDITIVE
 
 
-def _negations(text: str, amounts: bool = True) -> list[tuple[bool, list[str]]]:
-    """Each negation in the text (with `amounts`, the words that deny an amount too): whether it
-    only compares ("no better than"), and the content stems it reaches."""
+def _negations(text: str, amounts: bool = True, prevention: bool = False) -> list[tuple[bool, list[str]]]:
+    """Each negation in the text (with `amounts`, the words that deny an amount too; with `prevention`,
+    the verbs of `_PREVENTION`): whether it only compares ("no better than"), and the content stems it
+    reaches."""
     tokens = words(text)
     return [
         (
@@ -157,7 +175,13 @@ def _negations(text: str, amounts: bool = True) -> list[tuple[bool, list[str]]]:
             content_stems(" ".join(tokens[i + 1 : i + 1 + NEGATION_REACH])),
         )
         for i, token in enumerate(tokens)
-        if _negates(token, tokens[i - 1] if i else "", tokens[i + 1] if i + 1 < len(tokens) else "", amounts)
+        if _negates(
+            token,
+            tokens[i - 1] if i else "",
+            tokens[i + 1] if i + 1 < len(tokens) else "",
+            amounts,
+            prevention,
+        )
     ]
 
 
@@ -199,7 +223,10 @@ def contradicts(point_text: str, clause_text: str, subject: frozenset[str] = fro
     # A negation counts where it bears on what both say: the point's "so the two cannot both be
     # minimised" is not denied by a clause that only says complexity lowers bias and raises variance.
     about = set(point_stems) & set(clause_stems)
-    return polarity(point_text, about) != polarity(clause_text, about)
+    if polarity(point_text, about) == polarity(clause_text, about):
+        return False
+    # A plain negation on one side only: the other may deny the same with a verb of prevention.
+    return polarity(point_text, about, prevention=True) != polarity(clause_text, about, prevention=True)
 
 
 _NOT_ENTITIES = QUESTION_FRAME | frozenset(
