@@ -279,6 +279,15 @@ def test_comments_are_stored_on_the_interview(api: TestClient, interview: dict[s
     assert "- ada on turn 2: Work on examples." in exported
 
 
+def test_a_blank_comment_is_refused_and_nothing_is_stored(api: TestClient, interview: dict[str, str]) -> None:
+    path = f"/api/v1/coach/interviews/{interview['id']}"
+    response = api.post(f"{path}/comments", json={"text": "   \n "}, headers=COACH)
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_request"
+    assert "must not be blank" in response.json()["error"]["message"]
+    assert api.get(path, headers=COACH).json()["comments"] == []
+
+
 def test_each_export_format_parses_back(api: TestClient, interview: dict[str, str]) -> None:
     path = f"/api/v1/coach/interviews/{interview['id']}"
     api.post(f"{path}/turns/1/override", json={"score": 70, "comment": "fair"}, headers=COACH)

@@ -61,10 +61,10 @@ def send(page: Page, text: str) -> None:
 def model_answer(page: Page) -> str:
     """The bank's model answer to the question just asked (a follow-up gets its parent's)."""
     label = page.locator(".message.interviewer .who").last.inner_text()
-    number = re.search(r"Question (\d+)", label)
+    number = re.search(r"\bQ(\d+)\b", label)
     if number is None:  # a follow-up: answer with the previous question's model answer
         labels = page.locator(".message.interviewer .who").all_inner_texts()
-        number = next(m for text in reversed(labels) if (m := re.search(r"Question (\d+)", text)))
+        number = next(m for text in reversed(labels) if (m := re.search(r"\bQ(\d+)\b", text)))
     return BANK.get(int(number.group(1))).model_answer
 
 
@@ -385,10 +385,76 @@ def test_a_retried_answer_is_sent_with_the_same_idempotency_key(page: Page, serv
     page.route("**/answers", fail_once)
     page.get_by_label("Your answer").fill(model_answer(page))
     page.get_by_role("button", name="Send answer").click()
-    expect(page.get_by_role("status")).to_contain_text("Not sent")
+    expect(page.get_by_role("status")).to_contain_text("Not sent: The server could not be reached")
     page.get_by_role("button", name="Send answer").click()
     expect(page.locator(".grade-message")).to_have_count(1)
     assert len(keys) == 2 and keys[0] == keys[1]
+
+
+def _transcript(page: Page, server: ServerProcess) -> dict[str, Any]:
+    """The interview this browser is on, as the API has it."""
+    current = page.evaluate("localStorage.getItem('viva.current')")
+    token = page.evaluate(f"JSON.parse(localStorage.getItem('viva.interviews'))['{current}']")
+    with server.client() as client:
+        found: dict[str, Any] = client.get(
+            f"/api/v1/interviews/{current}", headers={"Authorization": f"Bearer {token}"}
+        ).json()
+    return found
+
+
+def test_an_answer_from_a_tab_left_behind_is_not_stored_against_a_question_it_never_showed(
+    context: BrowserContext, server: ServerProcess
+) -> None:
+    ahead, behind = context.new_page(), context.new_page()
+    start_interview(ahead, server, count=3)
+    behind.goto(server.url + "/")
+    expect(behind.locator(".question-text")).to_have_count(1)
+    send(ahead, model_answer(ahead))
+
+    behind.get_by_label("Your answer").fill("An answer to the first question, typed in the other tab.")
+    behind.get_by_role("button", name="Send answer").click()
+    expect(behind.get_by_role("status")).to_contain_text("moved on in another tab")
+    expect(behind.locator(".question-text")).to_have_count(2)  # it now shows where the interview stands
+    expect(behind.get_by_label("Your answer")).to_have_value(
+        "An answer to the first question, typed in the other tab."
+    )
+    assert [t["answer"] is not None for t in _transcript(behind, server)["turns"]] == [True, False]
+
+
+def test_the_pages_and_the_api_are_never_taken_from_the_browsers_cache(
+    page: Page, server: ServerProcess
+) -> None:
+    """The Back button showed a question already answered from a cached transcript."""
+    start_interview(page, server, count=2)
+    current = page.evaluate("localStorage.getItem('viva.current')")
+    with server.client() as client:
+        for path in ("/", f"/api/v1/interviews/{current}", "/coach", "/healthz"):
+            assert client.get(path).headers["cache-control"] == "no-store", path
+        assert "no-store" not in client.get("/static/viva.css").headers.get("cache-control", "")
+
+
+def test_a_server_down_for_a_moment_does_not_cost_the_candidate_their_interview(
+    page: Page, server: ServerProcess
+) -> None:
+    start_interview(page, server, count=2)
+    send(page, model_answer(page))
+    unavailable = {"error": {"code": "database_unavailable", "message": "The database is unavailable."}}
+    page.route(
+        "**/api/v1/interviews/*",
+        lambda route: (
+            route.fulfill(status=503, json=unavailable)
+            if route.request.method == "GET"
+            else route.continue_()
+        ),
+    )
+    page.reload()
+    expect(
+        page.get_by_text("Your interview could not be loaded: The database is unavailable.")
+    ).to_be_visible()
+    page.unroute("**/api/v1/interviews/*")
+    page.reload()
+    expect(page.locator(".grade-message")).to_have_count(1)
+    expect(page.get_by_label("Your answer")).to_be_focused()
 
 
 @pytest.fixture(scope="module")
@@ -589,3 +655,18 @@ def test_the_report_says_when_a_coach_corrected_a_grade(page: Page, server: Serv
     page.reload()
     expect(page.locator("#overall")).to_contain_text("90/100 (a coach corrected 1 grade; the grader's own:")
     expect(page.locator("#weakest")).to_contain_text("corrected by ada")
+
+
+def test_the_api_documentation_renders_from_the_server_alone(page: Page, server: ServerProcess) -> None:
+    """FastAPI's default /docs loads Swagger UI from a CDN with an inline script: blank under the CSP."""
+    refused: list[str] = []
+    page.on("console", lambda message: refused.append(message.text) if message.type == "error" else None)
+    page.on("requestfailed", lambda request: refused.append(request.url))
+    page.goto(server.url + "/docs")
+    expect(page.get_by_role("heading", name=re.compile("^Viva"))).to_be_visible()
+    expect(page.locator(".opblock").filter(has_text="/api/v1/interviews").first).to_be_visible()
+    assert refused == []
+    assert all(
+        request.startswith(server.url)
+        for request in page.evaluate("performance.getEntriesByType('resource').map((entry) => entry.name)")
+    )

@@ -6,9 +6,12 @@
   const $ = (id) => document.getElementById(id);
   const WORDS_PER_30_SECONDS = 75;
   const NEAR_LIMIT = 0.8;   /* show the character count from 80% of the limit */
+  const MOVED_ON = new Set(["turn_mismatch", "interview_finished"]);
+  const GONE = new Set([401, 403, 404]);  /* the interview or its token is no more: nothing to resume */
   let interview = null;     /* {id, token} */
   let pending = null;       /* {text, key}: an answer being sent; a retry reuses its Idempotency-Key */
   let sending = false;      /* true while an answer is on its way: a second Ctrl+Enter or click waits for it */
+  let openTurn = null;      /* the turn on screen: an answer names it, so it can never land on another one */
 
   function show(section) {
     $("start").hidden = section !== "start";
@@ -27,7 +30,7 @@
   }
 
   function askedMessage(question) {
-    const label = question.kind === "follow_up" ? "Follow-up" : `Question ${question.number}`;
+    const label = question.kind === "follow_up" ? "Follow-up" : `Q${question.number}`;
     return el("li", { class: "message interviewer", "data-turn": question.turn },
       el("p", { class: "who" }, `Interviewer · ${label} · ${question.category}`),
       el("p", { class: "question-text" }, question.text));
@@ -105,7 +108,8 @@
     }
     if (delivery.tips.length || heard.length) {
       body.append(el("h3", {}, "Delivery"), el("p", { class: "hint" },
-        `${delivery.words} words, about ${delivery.speaking_seconds} seconds spoken.`),
+        `${delivery.words} word${delivery.words === 1 ? "" : "s"}, about ${delivery.speaking_seconds} ` +
+        `second${delivery.speaking_seconds === 1 ? "" : "s"} spoken.`),
         ...heard.map(([label, text]) => el("p", { class: "delivery-quote" }, `${label}: “${text}”`)));
       if (delivery.tips.length) body.append(el("ul", {}, delivery.tips.map((tip) => el("li", {}, tip))));
     }
@@ -149,6 +153,7 @@
 
   function ask(question, progress) {
     setProgress(progress);
+    openTurn = question ? question.turn : null;
     if (question) {
       addMessage(askedMessage(question));
       $("answer-form").hidden = false;
@@ -247,7 +252,8 @@
     $("status").textContent = "Grading your answer…";
     try {
       const result = await api(`/api/v1/interviews/${interview.id}/answers`, {
-        method: "POST", token: interview.token, body: { answer: text }, headers: { "Idempotency-Key": pending.key },
+        method: "POST", token: interview.token, body: { answer: text, turn: openTurn },
+        headers: { "Idempotency-Key": pending.key },
       });
       pending = null;
       if (interview !== mine) return;  /* the candidate started over while it was on its way */
@@ -256,7 +262,18 @@
       $("status").textContent = "";
       ask(result.next, result.progress);
     } catch (problem) {
-      $("status").textContent = `Not sent: ${problem.message} Your answer is still here; try again.`;
+      if (interview === mine && MOVED_ON.has(problem.code)) {
+        /* Another tab or window answered first, or this page came back from the browser's history:
+           show where the interview stands now, keeping the answer in the box. */
+        pending = null;
+        await resume();
+        if (interview && interview.id === mine.id) {
+          $("status").textContent = "This interview moved on in another tab or window: here is where it stands now. " +
+            "Your answer was not sent; it is still in the box.";
+        }
+      } else {
+        $("status").textContent = `Not sent: ${problem.message} Your answer is still here; try again.`;
+      }
     } finally {
       sending = false;
       $("send").disabled = false;
@@ -302,10 +319,18 @@
         }
       }
       const open = transcript.turns[transcript.turns.length - 1];
+      openTurn = open && open.answer === null ? open.number : null;
       setProgress(transcript.progress);
-      if (open && open.answer === null) { $("answer").focus(); updateCount(); }
-    } catch {
-      Viva.forgetCurrent();
+      if (openTurn !== null) { $("answer").focus(); updateCount(); }
+    } catch (problem) {
+      /* Forget the interview only when the server says it is gone; a server that is down for a moment
+         (a 503, no network) must not cost the candidate their place. */
+      if (GONE.has(problem.status)) Viva.forgetCurrent();
+      else {
+        $("start-error").textContent = `Your interview could not be loaded: ${problem.message} ` +
+          "Reload the page to try again.";
+        $("start-error").hidden = false;
+      }
       show("start");
     }
   }

@@ -60,7 +60,16 @@ const Viva = (() => {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
     }
-    const response = await fetch(path, options);
+    let response;
+    try {
+      response = await fetch(path, options);
+    } catch {
+      /* The browser's own words ("Failed to fetch") tell a candidate nothing. */
+      const error = new Error("The server could not be reached: check your connection, or wait a moment.");
+      error.status = 0;
+      error.code = "unreachable";
+      throw error;
+    }
     const type = response.headers.get("Content-Type") || "";
     const data = type.includes("application/json") && !(blob && response.ok) ? await response.json() : await response.blob();
     if (!response.ok) {

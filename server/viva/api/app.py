@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from importlib.resources import files
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -75,6 +76,8 @@ def create_app(settings: Settings | None = None, grader: Grader | None = None) -
         version=__version__,
         summary="A mock interviewer for machine-learning jobs: asks, grades against rubrics, explains.",
         lifespan=lifespan,
+        docs_url=None,  # served by `viva.web.pages`, without a CDN
+        redoc_url=None,
     )
     errors.install(app)
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
@@ -90,4 +93,5 @@ def create_app(settings: Settings | None = None, grader: Grader | None = None) -
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=resource_dir("web") / "static"), name="static")
+    app.mount("/docs/assets", StaticFiles(directory=str(files("swagger_ui") / "static")), name="docs")
     return app

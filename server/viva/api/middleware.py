@@ -31,6 +31,15 @@ SECURITY_HEADERS = [
 ]
 
 
+def _caching(path: str, headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """`no-store` for every response but the static files, unless it says otherwise: a page or a
+    transcript taken from the browser's cache (the Back button) showed a question already answered, and
+    a coach's pages stayed readable after signing out."""
+    if path.startswith("/static/") or any(name.lower() == b"cache-control" for name, _ in headers):
+        return []
+    return [(b"cache-control", b"no-store")]
+
+
 class Telemetry:
     """Give every request an id (a valid `X-Request-ID` is kept), add the security headers, count it and
     time it by route template, and log one line for it: method, route, status, duration. Never a body."""
@@ -52,10 +61,12 @@ class Telemetry:
             nonlocal status, status_sent
             if message["type"] == "http.response.start":
                 status, status_sent = message["status"], True
+                headers = message.get("headers", [])
                 message["headers"] = [
-                    *message.get("headers", []),
+                    *headers,
                     (b"x-request-id", rid.encode()),
                     *SECURITY_HEADERS,
+                    *_caching(scope["path"], headers),
                 ]
             await send(message)
 

@@ -359,7 +359,10 @@ def _summary(
             f"part{'s' if len(points) != 1 else ''}: {covered} made in full, {partial} in part)."
         )
     else:
-        text = f"{judgement.band.capitalize()}: {covered} of {len(points)} key points covered"
+        text = (
+            f"{judgement.band.capitalize()}: {covered} of {len(points)} key point{'s' if len(points) != 1 else ''}"
+            " covered"
+        )
         text += f", {partial} in part." if partial else "."
     if judgement.misconceptions:
         text += " It also states a misconception."

@@ -31,15 +31,19 @@ StoredText = Annotated[str, AfterValidator(_storable)]
 """Text kept exactly as given (markup, control characters and all) but for U+0000 and lone surrogates."""
 
 
-def _named(text: str) -> str:
-    # A name of spaces alone would be shown to the coach as an empty, unclickable link.
-    stripped = text.strip()
-    if not stripped:
-        raise ValueError("must not be blank: send the candidate's name")
-    return stripped
+def _not_blank(hint: str) -> AfterValidator:
+    """Surrounding spaces dropped, never blank: a name of spaces alone would be shown to the coach as an
+    empty, unclickable link, a comment as an empty note."""
+
+    def stripped(text: str) -> str:
+        if not text.strip():
+            raise ValueError(f"must not be blank: {hint}")
+        return text.strip()
+
+    return AfterValidator(stripped)
 
 
-Name = Annotated[StoredText, AfterValidator(_named)]
+Name = Annotated[StoredText, _not_blank("send the candidate's name")]
 """A name without its surrounding spaces, never blank."""
 
 
@@ -272,7 +276,7 @@ class OverrideRequest(RequestShape):
 
 
 class CommentRequest(RequestShape):
-    text: StoredText = Field(min_length=1, max_length=5000)
+    text: Annotated[StoredText, _not_blank("write the comment")] = Field(min_length=1, max_length=5000)
     turn: int | None = Field(default=None, ge=1)
 
 

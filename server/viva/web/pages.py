@@ -33,6 +33,14 @@ def candidate_page(request: Request, state: ServicesDep, settings: SettingsDep) 
     )
 
 
+@router.get("/docs", response_class=HTMLResponse)
+def api_docs_page(request: Request) -> HTMLResponse:
+    """The OpenAPI documentation. FastAPI's own page loads Swagger UI from a CDN with an inline script,
+    which the pages' Content-Security-Policy refuses (and an offline host cannot reach): this one takes
+    it from the `swagger-ui-py` package, mounted at `/docs/assets`."""
+    return templates.TemplateResponse(request, "api_docs.html")
+
+
 @router.get("/report/{interview_id}", response_class=HTMLResponse)
 def report_page(request: Request, interview_id: str) -> HTMLResponse:
     """The report's frame; its content comes from the API with the token the browser keeps."""
