@@ -288,6 +288,33 @@ def test_a_blank_comment_is_refused_and_nothing_is_stored(api: TestClient, inter
     assert api.get(path, headers=COACH).json()["comments"] == []
 
 
+@pytest.mark.parametrize(
+    ("path", "body", "headers"),
+    [
+        ("/api/v1/coach/interviews/{id}/turns/{huge}/override", {"score": 50}, COACH),
+        ("/api/v1/coach/interviews/{id}/turns/{huge}/regrade", {}, COACH),
+        ("/api/v1/coach/interviews/{id}/comments", {"text": "x", "turn": 2**70}, COACH),
+        ("/api/v1/interviews/{id}/turns/{huge}/regrade", {}, None),
+    ],
+    ids=["override", "coach regrade", "comment", "candidate regrade"],
+)
+def test_a_turn_number_beyond_any_interview_is_refused_not_a_crash(
+    api: TestClient,
+    interview: dict[str, str],
+    path: str,
+    body: dict[str, object],
+    headers: dict[str, str] | None,
+) -> None:
+    """2**70 was a 500: too large for the database's integers."""
+    response = api.post(
+        path.format(id=interview["id"], huge=2**70),
+        json=body,
+        headers=headers or {"Authorization": f"Bearer {interview['token']}"},
+    )
+    assert response.status_code == 422
+    assert response.json()["error"]["code"] == "invalid_request"
+
+
 def test_each_export_format_parses_back(api: TestClient, interview: dict[str, str]) -> None:
     path = f"/api/v1/coach/interviews/{interview['id']}"
     api.post(f"{path}/turns/1/override", json={"score": 70, "comment": "fair"}, headers=COACH)

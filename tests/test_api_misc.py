@@ -1,11 +1,13 @@
 """Health, the public bank, one-off grading, the OpenAPI schema and the error envelope."""
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 
 from viva.api.app import create_app
 from viva.config import Settings
-from viva.grading import Grader
+from viva.grading import Grader, reference_question
 from viva.logs import RequestIdFilter
 
 
@@ -40,6 +42,35 @@ def test_grading_one_answer_stores_nothing(api: TestClient) -> None:
     )
     assert reference.json()["grader"]["method"] == "reference"
     assert api.get("/api/v1/coach/interviews", headers={"Authorization": "Bearer coach-secret"}).json() == []
+
+
+def test_reference_answers_sent_to_be_graded_leave_nothing_on_disk(
+    api: TestClient, embedding_cache: Path
+) -> None:
+    """Anyone may send one: kept without bound, they filled the disk cache and the memory."""
+    before = sorted(embedding_cache.rglob("*"))
+    for n in range(3):
+        body = {"question": f"What is item {n}?", "reference": f"Item {n} is a tool.", "answer": "A tool."}
+        assert api.post("/api/v1/grade", json=body).status_code == 200
+    assert sorted(embedding_cache.rglob("*")) == before
+
+
+def test_a_reference_longer_than_an_answer_may_be_is_413(api: TestClient) -> None:
+    body = {"question": "What is it?", "reference": "It is a tool. " * 400, "answer": "A tool."}
+    response = api.post("/api/v1/grade", json=body)
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "reference_too_long"
+
+
+def test_a_question_from_outside_the_bank_grades_the_same_after_others_pushed_it_out(
+    grader: Grader, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("viva.grading.grader.OTHER_QUESTIONS_KEPT", 2)
+    first = reference_question("What is a prototype for?", "To simulate part of the product.")
+    before = grader.grade(first, "A simulation of part of it.")
+    for n in range(3):
+        grader.grade(reference_question(f"What is item {n}?", f"Item {n} is a tool."), "A tool.")
+    assert grader.grade(first, "A simulation of part of it.") == before
 
 
 @pytest.mark.parametrize(

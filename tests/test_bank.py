@@ -7,6 +7,7 @@ import pytest
 
 from tests.seed import CATEGORIES, seed_questions
 from viva.bank import Bank, load_bank
+from viva.errors import UnknownQuestionError
 from viva.resources import resource_dir
 
 SEED = seed_questions()
@@ -113,6 +114,13 @@ def test_questions_are_found_by_number_by_id_and_by_number_as_text(bank: Bank) -
     q7 = bank.get(7)
     assert bank.get(q7.id) is q7
     assert bank.get("7") is q7
+
+
+@pytest.mark.parametrize("ref", ["²", "٣", "7²"])
+def test_a_digit_that_is_no_ascii_number_is_an_unknown_question(bank: Bank, ref: str) -> None:
+    """str.isdigit says "²" is a digit; int("²") raised, a 500 through the API."""
+    with pytest.raises(UnknownQuestionError):
+        bank.get(ref)
 
 
 def test_rubric_version_is_stable_and_changes_when_the_rubric_does(bank_copy: Path) -> None:

@@ -85,6 +85,13 @@ class AnswerTooLongError(VivaError):
     status = 413
 
 
+class ReferenceTooLongError(VivaError):
+    """A reference answer (or its question) longer than an answer may be: every sentence of it is encoded."""
+
+    code = "reference_too_long"
+    status = 413
+
+
 class CoachDisabledError(VivaError):
     code = "coach_disabled"
     status = 503

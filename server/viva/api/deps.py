@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import parse
 from limits.strategies import RateLimiter
@@ -24,6 +24,7 @@ from viva.errors import (
     TooManyRequestsError,
 )
 from viva.grading.batching import GradingBatcher
+from viva.interview.models import MAX_TURN
 from viva.interview.service import InterviewService
 from viva.llm.review import Reviewer
 
@@ -96,6 +97,9 @@ InterviewsDep = Annotated[InterviewService, Depends(interviews)]
 BatcherDep = Annotated[GradingBatcher, Depends(batcher)]
 ReviewerDep = Annotated[Reviewer | None, Depends(reviewer)]
 CandidateToken = Annotated[str, Depends(bearer_token)]
+TurnNumber = Annotated[
+    int, Path(ge=1, le=MAX_TURN, description="The turn's number in the interview, from 1.")
+]
 
 
 async def answer_quota(state: ServicesDep, token: Annotated[str, Depends(bearer_token)]) -> AnswerQuota:

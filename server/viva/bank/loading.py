@@ -41,8 +41,8 @@ class Bank:
 
     def get(self, ref: int | str) -> Question:
         """A question by its number, its id, or its number written as text ("7")."""
-        if isinstance(ref, str) and ref.strip().isdigit():
-            ref = int(ref)
+        if isinstance(ref, str) and ref.strip().isascii() and ref.strip().isdigit():
+            ref = int(ref)  # ASCII digits only: "²" is a digit to str.isdigit, and no number to int
         question = self._by_number.get(ref) if isinstance(ref, int) else self._by_id.get(ref)
         if question is None:
             raise UnknownQuestionError(

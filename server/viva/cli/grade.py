@@ -76,7 +76,10 @@ def grade(
         raise typer.BadParameter("give --question and --answer (or --jsonl FILE)")
     with reported_errors():
         settings = get_settings()
-        fields = {"question": int(question) if question.isdigit() else question, "answer": answer}
+        fields = {
+            "question": int(question) if question.isascii() and question.isdigit() else question,
+            "answer": answer,
+        }
         try:
             request = _request(fields | ({"reference": reference} if reference is not None else {}))
         except ValidationError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -63,6 +64,12 @@ def reference_question(question: str, reference: str, *, id: str | None = None) 
     )
 
 
+OTHER_QUESTIONS_KEPT = 256
+"""Questions from outside the bank (a reference answer sent to `POST /api/v1/grade`, a data set's) whose
+embedded rubrics are kept, the most recently used: anyone may send one, so they are neither kept without
+bound nor written to the disk cache (encoding one again costs a few milliseconds)."""
+
+
 class Grader:
     """Grades answers against the bank's rubrics (or a reference answer) with one embedding model."""
 
@@ -76,8 +83,8 @@ class Grader:
         self.bank = bank
         self.embedder = embedder
         self.calibration = calibration or shipped_calibration()
-        self._cache_dir = cache_dir
         self._indexes = {ix.question.id: ix for ix in build_indexes(list(bank), embedder, cache_dir)}
+        self._others: OrderedDict[str, QuestionIndex] = OrderedDict()
         vectors, owners = [], []
         for number, question in enumerate(bank):
             for variants in self._indexes[question.id].key_points:
@@ -159,11 +166,26 @@ class Grader:
         return out
 
     def _indexes_for(self, questions: list[Question]) -> list[QuestionIndex]:
-        new = {q.id: q for q in questions if q.id not in self._indexes or self._indexes[q.id].question != q}
+        def known(q: Question) -> QuestionIndex | None:
+            for ix in (self._indexes.get(q.id), self._others.get(q.id)):
+                if ix is not None and ix.question == q:
+                    return ix
+            return None
+
+        new = {q.id: q for q in questions if known(q) is None}
         if new:
-            for ix in build_indexes(list(new.values()), self.embedder, self._cache_dir):
-                self._indexes[ix.question.id] = ix
-        return [self._indexes[q.id] for q in questions]
+            for built in build_indexes(list(new.values()), self.embedder, cache_dir=None):
+                self._others[built.question.id] = built
+        found = []
+        for q in questions:
+            index = known(q)
+            assert index is not None, "indexed just above"
+            if q.id in self._others:
+                self._others.move_to_end(q.id)
+            found.append(index)
+        while len(self._others) > OTHER_QUESTIONS_KEPT:
+            self._others.popitem(last=False)
+        return found
 
     def _grade(self, assessment: Assessment, judgement: Judgement, original: str) -> Grade:
         """`original`: the answer as sent; evidence quotes it (grading reads a copy without control characters)."""

@@ -47,6 +47,11 @@ Name = Annotated[StoredText, _not_blank("send the candidate's name")]
 """A name without its surrounding spaces, never blank."""
 
 
+MAX_TURN = 10_000
+"""Far beyond any interview's turns (50 questions, with their follow-ups) and within every database's
+integers: a turn number of 2**70 was a 500 ("Python int too large to convert to SQLite INTEGER")."""
+
+
 class Shape(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -85,6 +90,7 @@ class AnswerRequest(RequestShape):
     turn: int | None = Field(
         default=None,
         ge=1,
+        le=MAX_TURN,
         description="The turn being answered; a retry of an answered turn returns its result.",
     )
 
@@ -277,7 +283,7 @@ class OverrideRequest(RequestShape):
 
 class CommentRequest(RequestShape):
     text: Annotated[StoredText, _not_blank("write the comment")] = Field(min_length=1, max_length=5000)
-    turn: int | None = Field(default=None, ge=1)
+    turn: int | None = Field(default=None, ge=1, le=MAX_TURN)
 
 
 class QuestionAgreement(Shape):

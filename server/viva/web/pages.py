@@ -9,7 +9,7 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 
-from viva.api.deps import InterviewsDep, ServicesDep, SessionDep, SettingsDep
+from viva.api.deps import InterviewsDep, ServicesDep, SessionDep, SettingsDep, TurnNumber
 from viva.config import Settings
 from viva.errors import VivaError
 from viva.interview import coaching
@@ -220,7 +220,7 @@ def _form_sender(request: Request, settings: Settings, csrf: str) -> str | Respo
 def coach_override(
     request: Request,
     interview_id: str,
-    number: int,
+    number: TurnNumber,
     settings: SettingsDep,
     interviews: InterviewsDep,
     session: SessionDep,

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 from pydantic import BeforeValidator
 
-from viva.api.deps import CoachName, InterviewsDep, SessionDep
+from viva.api.deps import CoachName, InterviewsDep, SessionDep, TurnNumber
 from viva.api.errors import documented
 from viva.interview import coaching
 from viva.interview.models import (
@@ -74,7 +74,7 @@ def transcript(interview_id: str, _: CoachName, interviews: InterviewsDep, sessi
 )
 def override(
     interview_id: str,
-    number: int,
+    number: TurnNumber,
     request: OverrideRequest,
     coach: CoachName,
     interviews: InterviewsDep,
@@ -90,7 +90,7 @@ def override(
     responses=documented(409),
 )
 def regrade(
-    interview_id: str, number: int, _: CoachName, interviews: InterviewsDep, session: SessionDep
+    interview_id: str, number: TurnNumber, _: CoachName, interviews: InterviewsDep, session: SessionDep
 ) -> TurnView:
     return interviews.regrade(session, interview_id, number)
 

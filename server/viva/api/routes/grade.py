@@ -5,7 +5,7 @@ from pydantic import Field, ValidationError
 
 from viva.api.deps import BatcherDep, ReviewerDep, SettingsDep
 from viva.api.errors import documented
-from viva.errors import AnswerTooLongError, InvalidRequestError
+from viva.errors import AnswerTooLongError, InvalidRequestError, ReferenceTooLongError
 from viva.grading.grader import reference_question
 from viva.grading.models import Grade
 from viva.interview.models import RequestShape, StoredText
@@ -33,6 +33,12 @@ def grade(request: GradeRequest, batcher: BatcherDep, settings: SettingsDep, rev
     if request.reference is None:
         question = batcher.grader.question(request.question)
     else:
+        longest = max(len(request.reference), len(str(request.question)))
+        if longest > settings.max_answer_chars:
+            raise ReferenceTooLongError(
+                f"With a `reference`, the question and the reference may each be at most "
+                f"{settings.max_answer_chars} characters, as an answer may; one is {longest}."
+            )
         try:
             question = reference_question(str(request.question), request.reference)
         except ValidationError as error:

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Response, status
 
-from viva.api.deps import AnswerQuotaDep, CandidateToken, InterviewsDep, SessionDep
+from viva.api.deps import AnswerQuotaDep, CandidateToken, InterviewsDep, SessionDep, TurnNumber
 from viva.api.errors import documented
 from viva.interview import coaching
 from viva.interview.models import (
@@ -73,7 +73,11 @@ def report(
     "/{interview_id}/turns/{number}/regrade", summary="Grade a stored answer again", responses=documented(409)
 )
 def regrade(
-    interview_id: str, number: int, token: CandidateToken, interviews: InterviewsDep, session: SessionDep
+    interview_id: str,
+    number: TurnNumber,
+    token: CandidateToken,
+    interviews: InterviewsDep,
+    session: SessionDep,
 ) -> TurnView:
     """For an answer whose grading failed: it was stored, and is graded now."""
     return interviews.regrade(session, interview_id, number, token)
