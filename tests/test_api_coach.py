@@ -6,6 +6,7 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -93,6 +94,30 @@ def test_the_coach_lists_interviews_with_filters_and_sorting(
             "/api/v1/coach/interviews", params={"sort": "score", "order": order}, headers=COACH
         ).json()
         assert [i["id"] for i in listed] == [*scored, unanswered["id"]]  # no score yet: last either way
+
+
+def test_the_coachs_filters_mean_what_they_say_whatever_the_alphabet_zone_or_wildcard(
+    api: TestClient,
+) -> None:
+    emile = start(api, candidate="Émile 100%_sure", count=1, questions=[7])
+    start(api, candidate="Bob", count=1, questions=[7])
+
+    def listed(**params: str) -> list[str]:
+        return [i["id"] for i in api.get("/api/v1/coach/interviews", params=params, headers=COACH).json()]
+
+    assert listed(candidate="émile") == [emile["id"]]  # SQLite's lower() folds ASCII only
+    assert listed(candidate="%") == listed(candidate="_sure") == [emile["id"]]  # not LIKE wildcards
+    assert listed(candidate="_%") == []
+    created = datetime.fromisoformat(
+        api.get(f"/api/v1/coach/interviews/{emile['id']}", headers=COACH).json()["created_at"]
+    )
+    in_delhi = created.astimezone(timezone(timedelta(hours=5, minutes=30)))
+    assert emile["id"] in listed(since=(in_delhi - timedelta(seconds=1)).isoformat())
+    assert emile["id"] not in listed(since=(in_delhi + timedelta(seconds=1)).isoformat())
+    assert emile["id"] not in listed(until=in_delhi.isoformat())  # "until" is "created before"
+    assert emile["id"] in listed(until=(in_delhi + timedelta(seconds=1)).isoformat())
+    today = created.date().isoformat()
+    assert len(listed(since=today, until=today)) == 2  # a date alone: through that day
 
 
 def test_the_coachs_list_takes_as_many_statements_for_twelve_interviews_as_for_three(api: TestClient) -> None:

@@ -182,6 +182,51 @@ def test_eval_refuses_a_csv_without_the_mohler_columns(tmp_path: Path) -> None:
     assert "missing column(s)" in result.stderr
 
 
+HEADER = "question,reference_answer,student_answer,score\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "expected"),
+    [
+        (
+            "short.csv",
+            HEADER + "What is X?,X is Y.,no idea\n",
+            "short.csv:2: fewer cells than the header has columns",
+        ),
+        (
+            "blank.csv",
+            HEADER + "What is X?,,X is Y.,3\n",
+            "blank.csv:2: the question and the reference answer",
+        ),
+        (
+            "nan.csv",
+            HEADER + "What is X?,X is Y.,X is Y.,nan\n",
+            "nan.csv:2: score 'nan' is not a finite number",
+        ),
+        (
+            "latin1.csv",
+            (HEADER + "What is X?,X is a caf\xe9.,X,3\n").encode("latin-1"),
+            "not UTF-8 text (byte",
+        ),
+        (
+            "UPPER.CSV",
+            HEADER + "What is X?,X is Y.,X is Y.,abc\n",
+            "UPPER.CSV:2: score 'abc' is not a number",
+        ),
+        ("nan.jsonl", '{"question": 7, "answer": "x", "grade": NaN}\n', "nan.jsonl:1: expected"),
+    ],
+)
+def test_eval_names_what_is_wrong_with_a_file_in_one_line(
+    tmp_path: Path, name: str, content: str | bytes, expected: str
+) -> None:
+    source = tmp_path / name
+    source.write_bytes(content if isinstance(content, bytes) else content.encode())
+    result = viva("eval", str(source))
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and len(result.stderr.strip().splitlines()) == 1
+    assert expected in result.stderr
+
+
 def test_grade_runs_as_an_installed_command() -> None:
     script = Path(sys.executable).with_name("viva")
     done = subprocess.run(

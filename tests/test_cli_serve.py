@@ -72,6 +72,20 @@ def test_a_port_in_use_stops_the_start_and_says_how_to_choose_another(taken_port
     )
 
 
+@pytest.mark.parametrize(("port", "problem"), [("0", "greater than or equal to 1"), ("65536", "less than")])
+def test_a_port_out_of_range_is_a_usage_error_not_another_port(port: str, problem: str) -> None:
+    result = viva("serve", "--port", port)
+    assert result.exit_code == 2  # a usage error: port 0 had started the server on 8000
+    assert f"Invalid value for '--port': Input should be {problem}" in result.output
+
+
+def test_the_help_says_where_the_defaults_come_from() -> None:
+    """Rich read "[default: VIVA_HOST]" as markup and printed "Interface to listen on ."."""
+    shown = " ".join(viva("serve", "--help").output.replace("│", " ").split())
+    assert "Interface to listen on (default: VIVA_HOST)." in shown
+    assert "Port to listen on (default: VIVA_PORT)." in shown
+
+
 def test_an_embeddings_server_that_does_not_answer_stops_the_start(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

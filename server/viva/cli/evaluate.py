@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from scipy.stats import pearsonr, spearmanr
 
 from viva.cli.errors import reported_errors
+from viva.cli.inputs import read_text
 from viva.cli.progress import progress_bar
 from viva.errors import UnknownQuestionError, VivaError
 from viva.grading import load_grader
@@ -132,11 +133,8 @@ def _check_measurable(path: Path, human: np.ndarray) -> None:
 
 
 def _read(path: Path) -> list[Item]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise VivaError(f"cannot read {path}: {error.strerror}") from error
-    if path.suffix == ".csv":
+    text = read_text(path)
+    if path.suffix.lower() == ".csv":
         return _read_csv(path, text)
     return _read_jsonl(path, text)
 
@@ -149,13 +147,22 @@ def _read_csv(path: Path, text: str) -> list[Item]:
     questions: dict[tuple[str, str], QuestionLike] = {}
     items = []
     for number, row in enumerate(rows, start=2):
+        if None in row.values():
+            raise VivaError(f"{path}:{number}: fewer cells than the header has columns")
         key = (row["question"], row["reference_answer"])
         if key not in questions:
-            questions[key] = reference_question(*key)
+            try:
+                questions[key] = reference_question(*key)
+            except ValidationError as error:
+                raise VivaError(
+                    f"{path}:{number}: the question and the reference answer may not be blank"
+                ) from error
         try:
             human = float(row["score"])
         except ValueError as error:
             raise VivaError(f"{path}:{number}: score {row['score']!r} is not a number") from error
+        if not np.isfinite(human):
+            raise VivaError(f"{path}:{number}: score {row['score']!r} is not a finite number")
         group = "assignment " + row["question_id"].split(".")[0] if row.get("question_id") else "all"
         items.append(
             Item(question=questions[key], answer=row["student_answer"], human=human, group=group, line=number)
@@ -170,9 +177,10 @@ def _read_jsonl(path: Path, text: str) -> list[Item]:
             continue
         try:
             row = json.loads(line)
-            items.append(
-                Item(question=row["question"], answer=row["answer"], human=float(row["grade"]), line=number)
-            )
+            human = float(row["grade"])
+            if not np.isfinite(human):
+                raise ValueError(f"grade {row['grade']!r} is not a finite number")
+            items.append(Item(question=row["question"], answer=row["answer"], human=human, line=number))
         except (ValueError, KeyError, TypeError, ValidationError) as error:
             raise VivaError(
                 f'{path}:{number}: expected {{"question", "answer", "grade"}} ({error})'

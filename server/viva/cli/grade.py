@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
 
 from viva.cli.errors import reported_errors
+from viva.cli.inputs import read_text
 from viva.cli.progress import progress_bar
 from viva.config import Settings, get_settings
 from viva.errors import AnswerTooLongError, InvalidRequestError, VivaError
@@ -150,10 +150,7 @@ def _grade_batch(grader: Grader, requests: list[tuple[int, GradeRequest]]) -> di
 
 def _read_lines(source: str) -> Iterator[tuple[int, str]]:
     with reported_errors():
-        try:
-            text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-        except OSError as error:
-            raise VivaError(f"cannot read {source}: {error.strerror}") from error
+        text = read_text(source)
     # Every line, blank ones too: output line N is always the grade (or the error) of input line N.
     yield from enumerate(text.splitlines(), start=1)
 

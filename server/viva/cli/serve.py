@@ -22,13 +22,15 @@ from viva.logs import configure_logging
 
 
 def serve(
-    host: Annotated[str | None, typer.Option(help="Interface to listen on [default: VIVA_HOST].")] = None,
-    port: Annotated[int | None, typer.Option(help="Port to listen on [default: VIVA_PORT].")] = None,
+    host: Annotated[str | None, typer.Option(help="Interface to listen on (default: VIVA_HOST).")] = None,
+    port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Port to listen on (default: VIVA_PORT).")
+    ] = None,
 ) -> None:
     """Start the Viva HTTP service (API, candidate page and coach pages)."""
     settings = get_settings()
     configure_logging(settings.log_level)
-    host, port = host or settings.host, port or settings.port
+    host, port = host or settings.host, port if port is not None else settings.port
     with reported_errors():
         load_bank(settings.rubrics_dir)
         check_database(settings.resolved_database_url)

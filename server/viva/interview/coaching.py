@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from datetime import datetime
+from datetime import UTC, datetime
 from statistics import mean
 from typing import Any, Literal, NamedTuple
 
@@ -96,12 +96,18 @@ def list_interviews(session: Session, wanted: InterviewFilter) -> list[Interview
 def _conditions(wanted: InterviewFilter) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if wanted.candidate:
-        conditions.append(col(Interview.candidate).icontains(wanted.candidate))
+        conditions.append(col(Interview.candidate).icontains(wanted.candidate, autoescape=True))
     if wanted.since:
-        conditions.append(col(Interview.created_at) >= wanted.since)
+        conditions.append(col(Interview.created_at) >= _utc(wanted.since))
     if wanted.until:
-        conditions.append(col(Interview.created_at) <= wanted.until)
+        conditions.append(col(Interview.created_at) < _utc(wanted.until))
     return conditions
+
+
+def _utc(moment: datetime) -> datetime:
+    """The moment in UTC (a naive one is UTC already): SQLite keeps a moment's digits and drops its offset,
+    so a filter written in +05:00 was five hours off."""
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _summary(

@@ -70,6 +70,8 @@ def create_database_engine(url: str) -> Engine:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={int(WRITE_WAIT * 1000)}")
         cursor.close()
+        # SQLite's own lower() folds ASCII letters only: a coach looking for "émile" missed "Émile".
+        connection.create_function("lower", 1, _lower, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
@@ -82,6 +84,10 @@ def create_database_engine(url: str) -> Engine:
     event.listen(engine, "rollback", _release_writer)
     event.listen(engine, "checkin", lambda _, record: _release(record.info))
     return engine
+
+
+def _lower(text: str | None) -> str | None:
+    return text.lower() if isinstance(text, str) else text
 
 
 def _release_writer(connection: Any) -> None:

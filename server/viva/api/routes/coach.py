@@ -1,6 +1,7 @@
 """The coach's API: review transcripts, override grades, comment, export, measure agreement."""
 
-from datetime import datetime
+import re
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
@@ -27,7 +28,15 @@ def _iso_8601(value: object) -> object:
     return value
 
 
+def _through_the_day(value: object) -> object:
+    # "until=2026-11-25" means through that day: the first moment after it, as "until" is exclusive.
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return datetime.combine(date.fromisoformat(value.strip()) + timedelta(days=1), time(), UTC)
+    return value
+
+
 DateTime = Annotated[datetime, BeforeValidator(_iso_8601)]
+Until = Annotated[datetime, BeforeValidator(_through_the_day), BeforeValidator(_iso_8601)]
 
 router = APIRouter(prefix="/api/v1/coach", tags=["coach"], responses=documented(400, 401, 404, 413, 422, 503))
 
@@ -38,7 +47,9 @@ def list_interviews(
     session: SessionDep,
     candidate: Annotated[str | None, Query(description="Part of the candidate's name.")] = None,
     since: Annotated[DateTime | None, Query(description="Created at or after (ISO 8601).")] = None,
-    until: Annotated[DateTime | None, Query(description="Created before (ISO 8601).")] = None,
+    until: Annotated[
+        Until | None, Query(description="Created before (ISO 8601); a date alone means through that day.")
+    ] = None,
     min_score: Annotated[float | None, Query(ge=0, le=100)] = None,
     max_score: Annotated[float | None, Query(ge=0, le=100)] = None,
     overridden: Annotated[

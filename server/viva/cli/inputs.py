@@ -1,0 +1,16 @@
+"""Reading a command's input: a file, or standard input for "-"."""
+
+import sys
+from pathlib import Path
+
+from viva.errors import VivaError
+
+
+def read_text(source: str | Path) -> str:
+    """The text of `source` ("-": standard input), or a `VivaError` that says what to do about it."""
+    try:
+        return sys.stdin.read() if str(source) == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as error:
+        raise VivaError(f"cannot read {source}: {error.strerror}") from error
+    except UnicodeDecodeError as error:
+        raise VivaError(f"{source}: not UTF-8 text (byte {error.start + 1}): save it as UTF-8") from error
