@@ -249,6 +249,33 @@ def test_a_coach_signs_in_opens_a_transcript_overrides_a_grade_and_exports_it(
     expect(page.get_by_label("Coach token")).to_be_visible()
 
 
+def test_on_a_phone_no_page_scrolls_sideways_for_a_long_url_or_the_agreement_table(
+    page: Page, server: ServerProcess
+) -> None:
+    start_interview(page, server, name="Narrow", count=1)
+    url = "https://example.com/" + "overfitting-" * 15
+    page.get_by_label("Your answer").fill(
+        f"{model_answer(page)} Overfitting is explained at {url} in detail."
+    )
+    page.get_by_role("button", name="Send answer").click()
+    expect(page.get_by_role("link", name="See your report")).to_be_visible()
+
+    def sideways() -> int:
+        overflow: int = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        return overflow
+
+    page.set_viewport_size(PHONE)
+    assert sideways() <= 0
+    page.set_viewport_size(DESKTOP)
+    _sign_in(page, server)
+    page.get_by_role("link", name="Narrow").first.click()
+    page.get_by_label("Your score for turn 1").fill("42")
+    page.get_by_role("button", name="Save override").first.click()
+    expect(page.get_by_role("heading", name="Grader and coaches on these questions")).to_be_visible()
+    page.set_viewport_size(PHONE)
+    assert sideways() <= 0
+
+
 def test_a_form_posted_from_elsewhere_is_refused(page: Page, server: ServerProcess) -> None:
     _sign_in(page, server)
     response = page.request.post(server.url + "/coach/sign-out", form={"csrf": "forged"})

@@ -44,11 +44,12 @@ class ErrorBody(BaseModel):
 
 _MEANINGS = {
     400: "The body cannot be read as JSON (`bad_request`).",
-    401: "No token, or one that opens nothing here (`missing_credentials`, `invalid_token`).",
+    401: "No token, or a coach token Viva does not know (`missing_credentials`, `invalid_coach_token`).",
     404: "No such interview, turn or question.",
     409: "Not now: the turn is being graded, was answered differently, is not answered yet, or the "
     "interview is finished.",
-    413: "The body or the answer is too long (`request_too_large`, `answer_too_long`).",
+    413: "The body, the answer or a reference is too long (`request_too_large`, `answer_too_long`, "
+    "`reference_too_long`).",
     422: "The request is not valid (`invalid_request`): the message says which field and why.",
     429: "Too many answers on this token (`too_many_requests`): wait the `Retry-After` seconds.",
     503: "The database does not answer, or coaching is not configured: try again later.",
