@@ -293,6 +293,16 @@ def test_a_verb_of_prevention_denies_what_a_plain_negation_denies(grader: Grader
     assert status(dropout, "prevents-co-adaptation") != "missed"
 
 
+def test_naming_a_models_output_does_not_deny_its_inputs(grader: Grader) -> None:
+    # "input features and a continuous target output": "output" was read as the opposite of the
+    # point's "input features", and the bank's own model answer missed its definition point (42/100).
+    point = rubric_point(grader, 11, "linear-function")
+    assert not contradicts(point, "a continuous target output as a linear function")
+    model = grade(grader, 11, grader.bank.get(11).model_answer)
+    assert status(model, "linear-function") != "missed"
+    assert model.score > 50
+
+
 def test_a_short_list_item_is_read_with_the_clause_it_introduces(grader: Grader) -> None:
     # "unsupervised, where you don't" is one thought; "you have labels; unsupervised" is none.
     types = grade(
@@ -426,10 +436,12 @@ def test_words_to_the_grader_and_lists_of_terms_pass_no_delivery_check(grader: G
     ],
 )
 def test_a_plain_flag_is_not_also_called_a_lean_to_misconceptions(
-    grader: Grader, question: int, answer: str, flag: str
+    grader: Grader, question: int, answer: str, flag: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A keyboard mash is gibberish, not "closer to common misconceptions than to the points"."""
-    lean = grader.calibration.lean
+    # A lean flagged from a smaller loss than the shipped calibration's, so that this one would be.
+    lean = grader.calibration.lean.model_copy(update={"flag_below": 0.9})
+    monkeypatch.setattr(grader, "calibration", grader.calibration.model_copy(update={"lean": lean}))
     assert lean.kept(grader.assess_many([(question, answer)])[0].lean) < lean.flag_below - 0.05  # it leans
     codes = [f.code for f in grade(grader, question, answer).flags]
     assert flag in codes and "leans_to_misconception" not in codes

@@ -47,7 +47,6 @@ _OPPOSITES = [
     ("classification", "regression"),
     ("precision", "recall"),
     ("before", "after"),
-    ("input", "output"),
     ("forward", "backward"),
     ("maximise", "minimise"),
     ("maximize", "minimize"),
