@@ -31,11 +31,16 @@ def chromium() -> Path | None:
 
 COACH_TOKEN = "coach-page-secret"
 """The token of the coach, ada, on the servers the page tests start."""
+OTHER_COACH_TOKEN = "other-coach-page-secret"
+"""The token of a second coach, grace."""
 
 
 def page_server(folder: Path) -> ServerProcess:
-    """`viva serve` for page tests: its data under `folder`, and a coach (ada) who can sign in."""
+    """`viva serve` for page tests: its data under `folder`, and two coaches (ada, grace) who can sign in."""
     return ServerProcess(
-        {"VIVA_DATA_DIR": str(folder / "data"), "VIVA_COACH_TOKEN": f"ada:{COACH_TOKEN}"},
+        {
+            "VIVA_DATA_DIR": str(folder / "data"),
+            "VIVA_COACH_TOKEN": f"ada:{COACH_TOKEN},grace:{OTHER_COACH_TOKEN}",
+        },
         folder / "server.log",
     ).start()

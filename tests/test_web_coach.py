@@ -142,6 +142,21 @@ def test_an_override_score_out_of_range_is_a_message_by_the_form_and_nothing_is_
     expect(page.locator(".override")).to_have_count(0)
 
 
+def test_a_form_sent_after_signing_out_says_nothing_was_saved(
+    page: Page, server: ServerProcess, interview: dict[str, Any]
+) -> None:
+    """It had landed on the sign-in page without a word, the override lost."""
+    sign_in(page, server)
+    page.goto(f"{server.url}/coach/interviews/{interview['id']}")
+    page.context.clear_cookies()  # signed out in another tab
+    page.get_by_label("Your score for turn 1").fill("42")
+    page.get_by_role("button", name="Save override").first.click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "You were signed out, so nothing was saved: sign in and send it again."
+    )
+    expect(page.get_by_label("Coach token")).to_be_visible()
+
+
 def test_an_interview_stored_with_a_blank_name_is_still_a_link_on_the_list(
     page: Page, server: ServerProcess, interview: dict[str, Any], data_dir: Path
 ) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser import AXE, COACH_TOKEN, DESKTOP, PHONE, SCREENSHOTS, page_server
+from tests.browser import AXE, COACH_TOKEN, DESKTOP, OTHER_COACH_TOKEN, PHONE, SCREENSHOTS, page_server
 from tests.fakes.openai_server import create_app, serving
 from tests.server import ServerProcess
 from viva.bank import load_bank
@@ -204,9 +204,9 @@ def test_markup_in_a_name_and_an_answer_shows_as_text_and_runs_nothing(
     assert page.evaluate("window.__pwned") is None
 
 
-def _sign_in(page: Page, server: ServerProcess) -> None:
+def _sign_in(page: Page, server: ServerProcess, token: str = COACH_TOKEN) -> None:
     page.goto(server.url + "/coach")
-    page.get_by_label("Coach token").fill(COACH_TOKEN)
+    page.get_by_label("Coach token").fill(token)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Interviews")).to_be_visible()
 
@@ -280,6 +280,31 @@ def test_a_form_posted_from_elsewhere_is_refused(page: Page, server: ServerProce
     _sign_in(page, server)
     response = page.request.post(server.url + "/coach/sign-out", form={"csrf": "forged"})
     assert response.status == 403
+
+
+def test_a_coach_form_sent_after_the_session_changed_says_nothing_was_saved(
+    context: BrowserContext, server: ServerProcess
+) -> None:
+    page = context.new_page()
+    start_interview(page, server, name="Tab Juggler", count=1)
+    answer_until_finished(page)
+    _sign_in(page, server)
+    page.get_by_role("link", name="Tab Juggler").first.click()
+    other = context.new_page()
+    other.goto(server.url + "/coach")
+    other.get_by_role("button", name="Sign out").click()
+    _sign_in(
+        other, server, OTHER_COACH_TOKEN
+    )  # another coach signed in in another tab: this tab's form is stale
+    page.get_by_label("Your score for turn 1").fill("42")
+    page.get_by_role("button", name="Save override").first.click()
+    expect(page.get_by_role("heading", name="The form expired")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("nothing was saved")
+
+    other.get_by_role("button", name="Sign out").click()
+    page.go_back()
+    page.reload()
+    expect(page.get_by_label("Coach token")).to_be_visible()  # signed out: the transcript is not shown
 
 
 def _axe(page: Page) -> list[dict[str, Any]]:

@@ -151,9 +151,11 @@ def coach_sign_in(
 
 
 @router.post("/coach/sign-out", response_model=None)
-def coach_sign_out(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+def coach_sign_out(request: Request, settings: SettingsDep, csrf: Annotated[str, Form()] = "") -> Response:
     if not coach_session.csrf_valid(request, csrf):
-        return Response("The form expired: reload the page and try again.", status_code=403)
+        coach = coach_session.signed_in(request, settings)
+        if coach is not None:
+            return _form_expired(request, coach)
     response = RedirectResponse("/coach", status_code=303)
     coach_session.sign_out(response)
     return response
@@ -209,11 +211,24 @@ def _transcript_page(
 def _form_sender(request: Request, settings: Settings, csrf: str) -> str | Response:
     """The signed-in coach who sent a form from this session's page, or the response that refuses it."""
     coach = coach_session.signed_in(request, settings)
-    if coach is None:
-        return RedirectResponse("/coach", status_code=303)
+    if coach is None:  # signed out in another tab, or the session ended: say so, rather than a bare sign-in
+        return _sign_in_page(
+            request, settings, "You were signed out, so nothing was saved: sign in and send it again.", 401
+        )
     if not coach_session.csrf_valid(request, csrf):
-        return Response("The form expired: reload the page and try again.", status_code=403)
+        return _form_expired(request, coach)
     return coach
+
+
+def _form_expired(request: Request, coach: str) -> HTMLResponse:
+    return _coach_error(
+        request,
+        coach,
+        403,
+        "The form expired",
+        "This page was opened before the last sign-in (in another tab, or as another coach), so nothing "
+        "was saved. Go back, copy what you typed, reload the page and send it again.",
+    )
 
 
 @router.post("/coach/interviews/{interview_id}/turns/{number}/override", response_model=None)
