@@ -101,6 +101,14 @@ def test_a_candidate_starts_answers_sees_evidence_resumes_after_a_reload_and_rea
     for chart in ("#chart-categories", "#chart-key-points"):
         expect(page.locator(chart)).to_be_visible()
         assert page.eval_on_selector(chart, "image => image.naturalWidth") > 0
+    expect(page.locator("#delivery")).to_have_text(re.compile(r"^On average \d+ words \(about \d+ seconds\)"))
+    # What the charts show, in words, for a screen reader.
+    expect(page.locator("#chart-categories")).to_have_attribute(
+        "alt", re.compile(r"^Score per category: .+ \d+/100")
+    )
+    expect(page.locator("#chart-key-points")).to_have_attribute(
+        "alt", re.compile(r"\d+ covered, \d+ partly, \d+ missed")
+    )
     expect(page.get_by_role("heading", name="What to study next")).to_be_visible()
     with page.expect_download() as download:
         page.get_by_role("button", name="Download JSON").click()

@@ -20,6 +20,20 @@
     link.remove();
   }
 
+  /* What each chart shows, in words: a screen reader reads the alt text, not the picture. */
+  function describeCharts(report) {
+    $("chart-categories").alt = "Score per category: " +
+      report.categories.map((c) => `${c.category} ${Math.round(c.score)}/100`).join("; ") + ".";
+    const tally = new Map();
+    for (const point of report.key_points) {
+      const counts = tally.get(point.question) || { covered: 0, partial: 0, missed: 0 };
+      counts[point.status] += 1;
+      tally.set(point.question, counts);
+    }
+    $("chart-key-points").alt = "Key points per question: " + Array.from(tally, ([question, n]) =>
+      `${question}: ${n.covered} covered, ${n.partial} partly, ${n.missed} missed`).join("; ") + ".";
+  }
+
   async function load() {
     if (!token) {
       $("report-status").textContent = "This report belongs to an interview started in another browser.";
@@ -41,13 +55,14 @@
         area.study.length ? el("ul", {}, area.study.map((point) => el("li", {}, point))) : el("p", {}, "Nothing missed."))));
       const d = report.delivery;
       $("delivery").textContent = d === null ? "No answers yet." :
-        `On average ${d.mean_words} words (about ${d.mean_seconds} seconds). Opened with a definition in ` +
+        `On average ${Math.round(d.mean_words)} words (about ${Math.round(d.mean_seconds)} seconds). Opened with a definition in ` +
         `${Math.round(d.opens_with_definition * 100)}% of answers, gave an example in ${Math.round(d.gives_example * 100)}%, ` +
         `named a trade-off in ${Math.round(d.names_trade_off * 100)}%.`;
       $("comparison").textContent = report.earlier.length === 0
         ? "No earlier interview under your name in this browser."
         : `${report.earlier.length} earlier interview${report.earlier.length === 1 ? "" : "s"}; ` +
           `change since the last: ${report.change === null ? "n/a" : (report.change >= 0 ? "+" : "") + Math.round(report.change)} points.`;
+      describeCharts(report);
       await Promise.all([
         image("chart-categories", `/api/v1/interviews/${id}/report/charts/categories.svg`),
         image("chart-key-points", `/api/v1/interviews/${id}/report/charts/key-points.svg`),
