@@ -176,28 +176,38 @@
     $("report-link").focus();
   }
 
+  /* Characters as the server counts them (code points): JavaScript's length counts an emoji as two. */
+  function characters(text) { return Array.from(text); }
+
   function updateCount() {
     const answer = $("answer");
     const count = Viva.words(answer.value);
     const seconds = Math.round(count * 30 / WORDS_PER_30_SECONDS);
     $("word-count").textContent = `${count} word${count === 1 ? "" : "s"} · about ${seconds} s spoken (aim for about 30 s)`;
-    /* The character count appears once the answer nears the server's limit (the textarea's maxlength). */
-    const limit = answer.maxLength;
-    const near = answer.value.length >= limit * NEAR_LIMIT;
+    /* The character count appears once the answer nears the server's limit. */
+    const limit = Number(answer.dataset.limit);
+    const length = characters(answer.value).length;
+    const near = length >= limit * NEAR_LIMIT;
     $("char-count").hidden = !near;
-    if (near) $("char-count").textContent = `${answer.value.length} of ${limit} characters`;
-    if (answer.value.length < limit) $("cut-notice").hidden = true;
+    if (near) $("char-count").textContent = `${length} of ${limit} characters`;
+    if (length < limit) $("cut-notice").hidden = true;
   }
 
-  /* maxlength cuts a long paste without a word: say what was cut, so the candidate can shorten it. */
-  function notePaste(event) {
+  /* Keep the answer within the server's limit, cutting what was just typed or pasted, as maxlength would:
+     maxlength counts UTF-16 units, and cut an answer of emoji at half the limit. Say what a paste lost. */
+  function keepWithinLimit(event) {
     const answer = $("answer");
-    const pasted = event.clipboardData ? event.clipboardData.getData("text").replace(/\r\n?/g, "\n") : "";
-    const kept = answer.value.length - (answer.selectionEnd - answer.selectionStart);
-    const lost = kept + pasted.length - answer.maxLength;
+    const limit = Number(answer.dataset.limit);
+    const chars = characters(answer.value);
+    const lost = chars.length - limit;
     if (lost <= 0) return;
+    const caret = characters(answer.value.slice(0, answer.selectionEnd)).length;
+    const before = chars.slice(0, Math.max(0, caret - lost)).join("");
+    answer.value = before + chars.slice(caret).join("");
+    answer.setSelectionRange(before.length, before.length);
+    if (event.inputType !== "insertFromPaste") return;
     const notice = $("cut-notice");
-    notice.textContent = `Your paste was cut: an answer can be at most ${answer.maxLength} characters, ` +
+    notice.textContent = `Your paste was cut: an answer can be at most ${limit} characters, ` +
       `so the last ${lost} character${lost === 1 ? "" : "s"} of it ${lost === 1 ? "was" : "were"} left out. ` +
       "Check how your answer ends now, or shorten the text and paste it again.";
     notice.hidden = false;
@@ -338,11 +348,10 @@
   document.addEventListener("DOMContentLoaded", () => {
     $("start-form").addEventListener("submit", start);
     $("answer-form").addEventListener("submit", send);
-    $("answer").addEventListener("input", updateCount);
+    $("answer").addEventListener("input", (event) => { keepWithinLimit(event); updateCount(); });
     $("answer").addEventListener("keydown", (event) => {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) send(event);
     });
-    $("answer").addEventListener("paste", notePaste);
     $("new-interview").addEventListener("click", startAgain);
     $("start-over").addEventListener("click", () => {
       $("start-over-confirm").hidden = false; $("start-over-yes").focus();
