@@ -537,6 +537,13 @@ def short_answer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Se
     running.kill()
 
 
+def _paste(page: Page, text: str) -> None:
+    """Paste into the answer box, at its caret (the context must grant the clipboard permissions)."""
+    page.evaluate("text => navigator.clipboard.writeText(text)", text)
+    page.get_by_label("Your answer").focus()
+    page.keyboard.press("Control+V")
+
+
 def test_the_answer_box_shows_the_servers_limit_counts_near_it_and_says_when_a_paste_was_cut(
     page: Page, context: BrowserContext, short_answer_server: ServerProcess
 ) -> None:
@@ -550,9 +557,7 @@ def test_the_answer_box_shows_the_servers_limit_counts_near_it_and_says_when_a_p
     expect(page.get_by_text("250 of 300 characters")).to_be_visible()
 
     box.fill("")
-    page.evaluate("text => navigator.clipboard.writeText(text)", "y" * 420)
-    box.focus()
-    page.keyboard.press("Control+V")
+    _paste(page, "y" * 420)
     expect(box).to_have_value("y" * 300)
     expect(page.get_by_role("alert")).to_have_text(
         re.compile(r"Your paste was cut: .*at most 300 characters.*120")
@@ -569,13 +574,10 @@ def test_the_answer_box_counts_an_emoji_as_one_character_as_the_server_does(
     context.grant_permissions(["clipboard-read", "clipboard-write"])
     start_interview(page, short_answer_server, count=1)
     box = page.get_by_label("Your answer")
-    page.evaluate("text => navigator.clipboard.writeText(text)", "😀" * 250)
-    box.focus()
-    page.keyboard.press("Control+V")
+    _paste(page, "😀" * 250)
     expect(page.get_by_text("250 of 300 characters")).to_be_visible()
     expect(page.get_by_role("alert")).to_be_hidden()
-    page.evaluate("text => navigator.clipboard.writeText(text)", "🙂" * 80)
-    page.keyboard.press("Control+V")
+    _paste(page, "🙂" * 80)
     expect(box).to_have_value("😀" * 250 + "🙂" * 50)
     expect(page.get_by_role("alert")).to_have_text(
         re.compile(r"at most 300 characters, so the last 30 characters")
