@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -85,6 +86,7 @@ class Grader:
         self.calibration = calibration or shipped_calibration()
         self._indexes = {ix.question.id: ix for ix in build_indexes(list(bank), embedder, cache_dir)}
         self._others: OrderedDict[str, QuestionIndex] = OrderedDict()
+        self._others_lock = threading.Lock()
         vectors, owners = [], []
         for number, question in enumerate(bank):
             for variants in self._indexes[question.id].key_points:
@@ -166,6 +168,12 @@ class Grader:
         return out
 
     def _indexes_for(self, questions: list[Question]) -> list[QuestionIndex]:
+        # One caller at a time: the grading thread and an LLM critique's re-grade may both meet questions
+        # from outside the bank, and one's eviction must not pull an index from under the other.
+        with self._others_lock:
+            return self._indexes_locked(questions)
+
+    def _indexes_locked(self, questions: list[Question]) -> list[QuestionIndex]:
         def known(q: Question) -> QuestionIndex | None:
             for ix in (self._indexes.get(q.id), self._others.get(q.id)):
                 if ix is not None and ix.question == q:
