@@ -108,6 +108,13 @@ def test_a_finished_interview_takes_no_more_answers(api: TestClient) -> None:
     )
     assert late.status_code == 409
     assert late.json()["error"]["code"] == "interview_finished"
+    # Naming the turn after the last one (a tab left behind) says the same, not "no turn 2 yet".
+    named = api.post(
+        f"/api/v1/interviews/{interview['id']}/answers",
+        json={"answer": "more", "turn": 2},
+        headers=bearer(interview["token"]),
+    )
+    assert (named.status_code, named.json()["error"]["code"]) == (409, "interview_finished")
 
 
 def test_missing_credentials_are_refused_with_401(api: TestClient) -> None:

@@ -50,6 +50,8 @@ from viva.metrics import ANSWERS_STORED
 from viva.store.database import lock_row, queue_for_writing, rollback_on_error
 from viva.store.models import Comment, Interview, Override, Turn, aware, utcnow
 
+FINISHED = "This interview is finished: start a new one to answer more questions."
+
 
 def latest_overrides(
     session: Session, turn_ids: list[int] | SelectOfScalar[int | None]
@@ -143,7 +145,9 @@ class InterviewService:
         # loading them, and only a retry reads one (it loads on access).
         turns = self.turns(session, interview.id, grades=False)
         with rollback_on_error(session):
-            retried = self._retried(turns, request, idempotency_key)
+            retried = self._retried(
+                turns, request, idempotency_key, finished=interview.finished_at is not None
+            )
         if retried is not None:
             session.rollback()
             if retried.status == "pending":
@@ -155,9 +159,7 @@ class InterviewService:
         if current.status != "asked":
             session.rollback()
             if interview.finished_at is not None:
-                raise InterviewFinishedError(
-                    "This interview is finished: start a new one to answer more questions."
-                )
+                raise InterviewFinishedError(FINISHED)
             raise AnswerInProgressError(
                 f"Turn {current.number} is still being graded: send the next answer in a moment."
             )
@@ -182,7 +184,9 @@ class InterviewService:
         self.grade_turn(session, interview, current)
         return self.result(session, interview, current)
 
-    def _retried(self, turns: list[Turn], request: AnswerRequest, idempotency_key: str | None) -> Turn | None:
+    def _retried(
+        self, turns: list[Turn], request: AnswerRequest, idempotency_key: str | None, *, finished: bool
+    ) -> Turn | None:
         """The turn a retry refers to, if it has been answered already."""
         if idempotency_key is not None:
             keyed = next((t for t in turns if t.idempotency_key == idempotency_key), None)
@@ -195,6 +199,8 @@ class InterviewService:
                 return keyed
         if request.turn is not None:
             turn = next((t for t in turns if t.number == request.turn), None)
+            if turn is None and finished:
+                raise InterviewFinishedError(FINISHED)
             if turn is None:
                 raise TurnNotFoundError(f"This interview has no turn {request.turn} yet.")
             if turn.status != "asked":
