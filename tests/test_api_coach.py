@@ -118,6 +118,9 @@ def test_the_coachs_filters_mean_what_they_say_whatever_the_alphabet_zone_or_wil
     assert emile["id"] in listed(until=(in_delhi + timedelta(seconds=1)).isoformat())
     today = created.date().isoformat()
     assert len(listed(since=today, until=today)) == 2  # a date alone: through that day
+    for edge in ({"until": "9999-12-31"}, {"since": "0001-01-01T00:00:00+05:00"}):  # were 500s
+        refused = api.get("/api/v1/coach/interviews", params=edge, headers=COACH)
+        assert (refused.status_code, refused.json()["error"]["code"]) == (422, "invalid_request")
 
 
 def test_the_coachs_list_takes_as_many_statements_for_twelve_interviews_as_for_three(api: TestClient) -> None:

@@ -1,6 +1,7 @@
 """Health, the public bank, one-off grading, the OpenAPI schema and the error envelope."""
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -66,11 +67,26 @@ def test_a_question_from_outside_the_bank_grades_the_same_after_others_pushed_it
     grader: Grader, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("viva.grading.grader.OTHER_QUESTIONS_KEPT", 2)
-    first = reference_question("What is a prototype for?", "To simulate part of the product.")
+    encoded: list[str] = []
+    encode = grader.embedder.encode_spans  # type: ignore[attr-defined]
+
+    def spying(texts: list[str], pieces: list[Any]) -> Any:
+        encoded.extend(texts)
+        return encode(texts, pieces)
+
+    monkeypatch.setattr(grader.embedder, "encode_spans", spying)
+    first = reference_question(
+        "What is a throwaway prototype for?", "It simulates one part of the product before it is built."
+    )
     before = grader.grade(first, "A simulation of part of it.")
+    once = encoded.count("It simulates one part of the product before it is built.")
+    assert once > 0
     for n in range(3):
         grader.grade(reference_question(f"What is item {n}?", f"Item {n} is a tool."), "A tool.")
     assert grader.grade(first, "A simulation of part of it.") == before
+    assert (
+        encoded.count("It simulates one part of the product before it is built.") == 2 * once
+    )  # pushed out, so encoded again
 
 
 @pytest.mark.parametrize(

@@ -284,6 +284,15 @@ def test_a_verb_of_prevention_denies_what_a_plain_negation_denies(grader: Grader
     assert contradicts(point, "Dropout does not stop neurons from co-adapting.")
     # Beside no plain negation, a verb of prevention is no denial either way.
     assert not contradicts("Regularisation prevents overfitting.", "Regularisation reduces overfitting.")
+    # "Early stopping" and "building block" are no verbs of prevention: their denials are still caught.
+    assert contradicts(
+        rubric_point(grader, 7, "dropout-early-stopping"),
+        "Dropout and early stopping do not prevent overfitting.",
+    )
+    assert contradicts(
+        rubric_point(grader, 13, "ensemble-building-block"),
+        "Decision trees are not used in ensembles such as Random Forest or XGBoost.",
+    )
     dropout = grade(
         grader,
         38,

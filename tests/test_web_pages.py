@@ -319,9 +319,8 @@ def test_a_coach_form_sent_after_the_session_changed_says_nothing_was_saved(
     expect(page.get_by_role("alert")).to_contain_text("nothing was saved")
 
     other.get_by_role("button", name="Sign out").click()
-    page.go_back()
-    page.reload()
-    expect(page.get_by_label("Coach token")).to_be_visible()  # signed out: the transcript is not shown
+    page.go_back()  # no-store: the browser asks again, and a signed-out coach sees no transcript
+    expect(page.get_by_label("Coach token")).to_be_visible()
 
 
 def _axe(page: Page) -> list[dict[str, Any]]:
@@ -482,7 +481,7 @@ def test_an_answer_from_a_tab_left_behind_is_not_stored_against_a_question_it_ne
 
     behind.get_by_label("Your answer").fill("An answer to the first question, typed in the other tab.")
     behind.get_by_role("button", name="Send answer").click()
-    expect(behind.get_by_role("status")).to_contain_text("moved on in another tab")
+    expect(behind.get_by_role("status")).to_contain_text("This interview has moved on")
     expect(behind.locator(".question-text")).to_have_count(2)  # it now shows where the interview stands
     expect(behind.get_by_label("Your answer")).to_have_value(
         "An answer to the first question, typed in the other tab."
@@ -500,6 +499,8 @@ def test_the_pages_and_the_api_are_never_taken_from_the_browsers_cache(
         for path in ("/", f"/api/v1/interviews/{current}", "/coach", "/healthz"):
             assert client.get(path).headers["cache-control"] == "no-store", path
         assert "no-store" not in client.get("/static/viva.css").headers.get("cache-control", "")
+        assert "no-store" not in client.get("/docs/assets/swagger-ui-bundle.js").headers["cache-control"]
+        assert client.get("/docs/assets/swagger-editor-bundle.js").status_code in (404, 422)  # not published
 
 
 def test_a_server_down_for_a_moment_does_not_cost_the_candidate_their_interview(

@@ -196,6 +196,7 @@
   /* Keep the answer within the server's limit, cutting what was just typed or pasted, as maxlength would:
      maxlength counts UTF-16 units, and cut an answer of emoji at half the limit. Say what a paste lost. */
   function keepWithinLimit(event) {
+    if (event.isComposing) return;  /* an input method's word in progress: checked when it is done */
     const answer = $("answer");
     const limit = Number(answer.dataset.limit);
     const chars = characters(answer.value);
@@ -239,6 +240,7 @@
       Viva.remember(started.id, started.token);
       $("last-report").hidden = true;
       $("messages").replaceChildren();
+      $("status").textContent = "";
       show("chat");
       ask(started.question, started.progress);
     } catch (problem) {
@@ -251,7 +253,7 @@
 
   async function send(event) {
     if (event) event.preventDefault();
-    if (sending) return;
+    if (sending || !interview) return;  /* no interview: one is being loaded again */
     const text = $("answer").value;
     if (!text.trim()) { $("status").textContent = "Write an answer first (or say you don't know)."; $("answer").focus(); return; }
     if (!pending || pending.text !== text) pending = { text, key: Viva.randomKey() };
@@ -276,10 +278,9 @@
         /* Another tab or window answered first, or this page came back from the browser's history:
            show where the interview stands now, keeping the answer in the box. */
         pending = null;
-        await resume();
-        if (interview && interview.id === mine.id) {
-          $("status").textContent = "This interview moved on in another tab or window: here is where it stands now. " +
-            "Your answer was not sent; it is still in the box.";
+        if (await resume()) {
+          $("status").textContent = "This interview has moved on (another tab, or an earlier send, got there " +
+            "first): here is where it stands now. Your answer was not sent; it is still in the box.";
         }
       } else {
         $("status").textContent = `Not sent: ${problem.message} Your answer is still here; try again.`;
@@ -304,10 +305,12 @@
     $("candidate").focus();
   }
 
-  /* A reload or a reopened tab: replay the transcript, then ask the open question. */
+  /* A reload or a reopened tab: replay the transcript, then ask the open question. Whether it shows the chat
+     (not the start form: no interview, a finished one, or one that could not be loaded). */
   async function resume() {
     const saved = Viva.current();
-    if (!saved) { show("start"); return; }
+    interview = null;
+    if (!saved) { show("start"); return false; }
     try {
       const transcript = await api(`/api/v1/interviews/${saved.id}`, { token: saved.token });
       if (transcript.progress.finished) {
@@ -316,7 +319,7 @@
         $("last-report-link").href = `/report/${saved.id}`;
         $("last-report").hidden = false;
         show("start");
-        return;
+        return false;
       }
       interview = saved;
       show("chat");
@@ -332,6 +335,7 @@
       openTurn = open && open.answer === null ? open.number : null;
       setProgress(transcript.progress);
       if (openTurn !== null) { $("answer").focus(); updateCount(); }
+      return true;
     } catch (problem) {
       /* Forget the interview only when the server says it is gone; a server that is down for a moment
          (a 503, no network) must not cost the candidate their place. */
@@ -342,6 +346,7 @@
         $("start-error").hidden = false;
       }
       show("start");
+      return false;
     }
   }
 
@@ -349,6 +354,7 @@
     $("start-form").addEventListener("submit", start);
     $("answer-form").addEventListener("submit", send);
     $("answer").addEventListener("input", (event) => { keepWithinLimit(event); updateCount(); });
+    $("answer").addEventListener("compositionend", (event) => { keepWithinLimit(event); updateCount(); });
     $("answer").addEventListener("keydown", (event) => {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) send(event);
     });

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from importlib.resources import files
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -93,5 +92,4 @@ def create_app(settings: Settings | None = None, grader: Grader | None = None) -
     ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=resource_dir("web") / "static"), name="static")
-    app.mount("/docs/assets", StaticFiles(directory=str(files("swagger_ui") / "static")), name="docs")
     return app

@@ -43,7 +43,7 @@ class ErrorBody(BaseModel):
 
 
 _MEANINGS = {
-    400: "The body cannot be read as JSON (`bad_request`).",
+    400: "The request cannot be read at all (`bad_request`); a body that is not valid JSON is a 422.",
     401: "No token, or a coach token Viva does not know (`missing_credentials`, `invalid_coach_token`).",
     404: "No such interview, turn or question.",
     409: "Not now: the turn is being graded, was answered differently, is not answered yet, or the "

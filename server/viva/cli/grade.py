@@ -13,10 +13,10 @@ from pydantic import ValidationError
 from viva.cli.errors import reported_errors
 from viva.cli.inputs import read_text
 from viva.cli.progress import progress_bar
-from viva.config import Settings, get_settings
-from viva.errors import AnswerTooLongError, InvalidRequestError, VivaError
+from viva.config import get_settings
+from viva.errors import InvalidRequestError, VivaError
 from viva.grading import Grade, load_grader
-from viva.grading.grader import Grader, QuestionLike, reference_question
+from viva.grading.grader import Grader, QuestionLike
 from viva.llm import critic_from_settings
 from viva.llm.review import Reviewer
 
@@ -34,24 +34,6 @@ def _request(data: str | dict[str, Any]) -> GradeRequest:
     if isinstance(data, str):
         return GradeRequest.model_validate_json(data)
     return GradeRequest.model_validate(data)
-
-
-def _target(request: GradeRequest, settings: Settings) -> QuestionLike:
-    """What the request is graded against; the API's limits, with its error codes and messages."""
-    if len(request.answer) > settings.max_answer_chars:
-        raise AnswerTooLongError(
-            f"The answer is {len(request.answer)} characters; the limit is {settings.max_answer_chars}"
-            " (VIVA_MAX_ANSWER_CHARS)."
-        )
-    if request.reference is None:
-        return request.question
-    try:
-        return reference_question(str(request.question), request.reference)
-    except ValidationError as error:
-        raise InvalidRequestError(
-            "With a `reference`, `question` is the question's text and `reference` a model answer:"
-            " neither may be blank."
-        ) from error
 
 
 def grade(
@@ -77,14 +59,14 @@ def grade(
     with reported_errors():
         settings = get_settings()
         fields = {
-            "question": int(question) if question.isascii() and question.isdigit() else question,
+            "question": question,
             "answer": answer,
         }
         try:
             request = _request(fields | ({"reference": reference} if reference is not None else {}))
         except ValidationError as error:
             raise InvalidRequestError(_first_problem(error)) from error
-        wanted = _target(request, settings)
+        wanted = request.target(settings)
         grader = load_grader(settings)
         target = grader.question(wanted)
         result = grader.grade(target, request.answer)
@@ -136,7 +118,7 @@ def _grade_batch(grader: Grader, requests: list[tuple[int, GradeRequest]]) -> di
     settings = get_settings()
     for number, request in requests:
         try:
-            ready.append((number, grader.question(_target(request, settings)), request.answer))
+            ready.append((number, grader.question(request.target(settings)), request.answer))
         except VivaError as error:
             outputs[number] = _error_line(number, error.code, error.message)
     grades = grader.grade_many([(q, a) for _, q, a in ready])

@@ -141,25 +141,29 @@ _ADDITIVE = frozenset(["only", "just", "merely"])
 
 
 _PREVENTION = frozenset(
-    f"{verb}{ending}"
-    for verb, endings in [
-        ("prevent", ("", "s", "ed", "ing")),
-        ("avoid", ("", "s", "ed", "ing")),
-        ("stop", ("", "s", "ped", "ping")),
-        ("block", ("", "s", "ed", "ing")),
-    ]
-    for ending in endings
+    f"{verb}{ending}" for verb in ("prevent", "avoid") for ending in ("", "s", "ed", "ing")
 )
-"""Verbs that deny what they reach happens: "stops them from co-adapting" says what "they can't
+"""Verbs that deny what they reach happens: "prevents them from co-adapting" says what "they can't
 co-adapt" says. Read as negations only against a plain one (`contradicts`): "prevents overfitting"
 and "reduces overfitting" say the same thing too."""
 
+_PREVENTION_WITH_FROM = frozenset(
+    f"{verb}{ending}"
+    for verb, endings in [("stop", ("", "s", "ped", "ping")), ("keep", ("", "s"))]
+    for ending in endings
+) | {"kept"}
+"""Verbs that prevent only with a "from" ("stops them from co-adapting"): "early stopping", "stop
+words" and "keeps the weights small" deny nothing."""
 
-def _negates(token: str, previous: str, following: str, amounts: bool, prevention: bool = False) -> bool:
+
+def _negates(token: str, previous: str, after: list[str], amounts: bool, prevention: bool = False) -> bool:
     if token in _SCARCITY:
         return amounts and previous != "a"
     if token in _PREVENTION:
         return prevention
+    if token in _PREVENTION_WITH_FROM:
+        return prevention and "from" in after[:NEGATION_REACH]
+    following = after[0] if after else ""
     return (token in NEGATIONS or token.endswith("n't")) and following not in _ADDITIVE
 
 
@@ -175,11 +179,7 @@ def _negations(text: str, amounts: bool = True, prevention: bool = False) -> lis
         )
         for i, token in enumerate(tokens)
         if _negates(
-            token,
-            tokens[i - 1] if i else "",
-            tokens[i + 1] if i + 1 < len(tokens) else "",
-            amounts,
-            prevention,
+            token, tokens[i - 1] if i else "", tokens[i + 1 : i + 1 + NEGATION_REACH], amounts, prevention
         )
     ]
 

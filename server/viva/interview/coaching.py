@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
-from datetime import UTC, datetime
+from datetime import datetime
 from statistics import mean
 from typing import Any, Literal, NamedTuple
 
@@ -37,7 +37,9 @@ SortKey = Literal["created_at", "candidate", "score", "answered"]
 class InterviewFilter(BaseModel):
     candidate: str | None = None
     since: datetime | None = None
+    """In UTC, as every stored moment is (the API converts what a coach writes)."""
     until: datetime | None = None
+    """Exclusive: created before it."""
     min_score: float | None = None
     max_score: float | None = None
     overridden: bool | None = None
@@ -98,16 +100,10 @@ def _conditions(wanted: InterviewFilter) -> list[ColumnElement[bool]]:
     if wanted.candidate:
         conditions.append(col(Interview.candidate).icontains(wanted.candidate, autoescape=True))
     if wanted.since:
-        conditions.append(col(Interview.created_at) >= _utc(wanted.since))
+        conditions.append(col(Interview.created_at) >= wanted.since)
     if wanted.until:
-        conditions.append(col(Interview.created_at) < _utc(wanted.until))
+        conditions.append(col(Interview.created_at) < wanted.until)
     return conditions
-
-
-def _utc(moment: datetime) -> datetime:
-    """The moment in UTC (a naive one is UTC already): SQLite keeps a moment's digits and drops its offset,
-    so a filter written in +05:00 was five hours off."""
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _summary(

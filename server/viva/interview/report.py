@@ -48,7 +48,7 @@ def build_report(service: InterviewService, session: Session, interview: Intervi
         for p in grade.key_points
     ]
     weakest = sorted(main, key=lambda pair: of_record(*pair))[:WEAKEST]
-    score = round(mean(of_record(t, g) for t, g in main), 1) if main else None
+    score = mean_score([t for t, _ in main], corrections)
     earlier = _earlier(session, interview, service)
     previous = next((e.score for e in reversed(earlier) if e.score is not None), None)
     return Report(
@@ -56,7 +56,7 @@ def build_report(service: InterviewService, session: Session, interview: Intervi
         candidate=interview.candidate,
         finished=interview.finished_at is not None,
         score=score,
-        grader_score=round(mean(g.score for _, g in main), 1) if main else None,
+        grader_score=mean_score([t for t, _ in main], {}),
         corrected=sum(t.id in corrections for t, _ in graded),
         answered=sum(t.kind == "question" and t.status != "asked" for t in turns),
         total=len(interview.plan),

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, cast, get_args
+from importlib.resources import files
+from typing import Annotated, Literal, cast, get_args
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -37,8 +38,17 @@ def candidate_page(request: Request, state: ServicesDep, settings: SettingsDep) 
 def api_docs_page(request: Request) -> HTMLResponse:
     """The OpenAPI documentation. FastAPI's own page loads Swagger UI from a CDN with an inline script,
     which the pages' Content-Security-Policy refuses (and an offline host cannot reach): this one takes
-    it from the `swagger-ui-py` package, mounted at `/docs/assets`."""
+    it from the `swagger-ui-py` package."""
     return templates.TemplateResponse(request, "api_docs.html")
+
+
+@router.get("/docs/assets/{name}")
+def api_docs_asset(name: Literal["swagger-ui-bundle.js", "swagger-ui.css"]) -> FileResponse:
+    """Only the two files the page uses (the package also holds an editor and source maps); cached, as
+    the page names them with Viva's version."""
+    return FileResponse(
+        str(files("swagger_ui") / "static" / name), headers={"Cache-Control": "max-age=86400"}
+    )
 
 
 @router.get("/report/{interview_id}", response_class=HTMLResponse)
@@ -155,7 +165,13 @@ def coach_sign_out(request: Request, settings: SettingsDep, csrf: Annotated[str,
     if not coach_session.csrf_valid(request, csrf):
         coach = coach_session.signed_in(request, settings)
         if coach is not None:
-            return _form_expired(request, coach)
+            return _coach_error(
+                request,
+                coach,
+                403,
+                "Still signed in",
+                "That sign-out came from another page: use the button here.",
+            )
     response = RedirectResponse("/coach", status_code=303)
     coach_session.sign_out(response)
     return response
@@ -226,8 +242,8 @@ def _form_expired(request: Request, coach: str) -> HTMLResponse:
         coach,
         403,
         "The form expired",
-        "This page was opened before the last sign-in (in another tab, or as another coach), so nothing "
-        "was saved. Go back, copy what you typed, reload the page and send it again.",
+        "Since this page was opened, this browser signed in as another coach, so nothing was saved. Go "
+        "back, copy what you typed, reload the page and send it again.",
     )
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from viva.api.deps import CoachName, InterviewsDep, SessionDep, TurnNumber
 from viva.api.errors import documented
@@ -31,12 +31,24 @@ def _iso_8601(value: object) -> object:
 def _through_the_day(value: object) -> object:
     # "until=2026-11-25" means through that day: the first moment after it, as "until" is exclusive.
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        return datetime.combine(date.fromisoformat(value.strip()) + timedelta(days=1), time(), UTC)
+        try:
+            return datetime.combine(date.fromisoformat(value.strip()) + timedelta(days=1), time(), UTC)
+        except OverflowError:
+            raise ValueError("must be a date before 9999-12-31") from None
     return value
 
 
-DateTime = Annotated[datetime, BeforeValidator(_iso_8601)]
-Until = Annotated[datetime, BeforeValidator(_through_the_day), BeforeValidator(_iso_8601)]
+def _in_utc(moment: datetime) -> datetime:
+    """The moment in UTC (a naive one is UTC already): SQLite keeps a moment's digits and drops its
+    offset, so a filter written in +05:00 was five hours off."""
+    try:
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except OverflowError:
+        raise ValueError("must be a moment between the years 1 and 9999 in UTC") from None
+
+
+DateTime = Annotated[datetime, BeforeValidator(_iso_8601), AfterValidator(_in_utc)]
+Until = Annotated[DateTime, BeforeValidator(_through_the_day)]
 
 router = APIRouter(prefix="/api/v1/coach", tags=["coach"], responses=documented(400, 401, 404, 413, 422, 503))
 

@@ -5,8 +5,9 @@ from pydantic import Field, ValidationError
 
 from viva.api.deps import BatcherDep, ReviewerDep, SettingsDep
 from viva.api.errors import documented
+from viva.config import Settings
 from viva.errors import AnswerTooLongError, InvalidRequestError, ReferenceTooLongError
-from viva.grading.grader import reference_question
+from viva.grading.grader import QuestionLike, reference_question
 from viva.grading.models import Grade
 from viva.interview.models import RequestShape, StoredText
 
@@ -22,30 +23,34 @@ class GradeRequest(RequestShape):
         default=None, description="Grade against this reference answer instead."
     )
 
-
-@router.post("/grade", summary="Grade one answer (nothing is stored)")
-def grade(request: GradeRequest, batcher: BatcherDep, settings: SettingsDep, reviewer: ReviewerDep) -> Grade:
-    """The grade, with the LLM critique when an LLM is configured (waiting at most `VIVA_LLM_TIMEOUT`)."""
-    if len(request.answer) > settings.max_answer_chars:
-        raise AnswerTooLongError(
-            f"The answer is {len(request.answer)} characters; the limit is {settings.max_answer_chars}."
-        )
-    if request.reference is None:
-        question = batcher.grader.question(request.question)
-    else:
-        longest = max(len(request.reference), len(str(request.question)))
-        if longest > settings.max_answer_chars:
+    def target(self, settings: Settings) -> QuestionLike:
+        """What the answer is graded against, once within the limits (this route's and `viva grade`'s)."""
+        limit = settings.max_answer_chars
+        if len(self.answer) > limit:
+            raise AnswerTooLongError(
+                f"The answer is {len(self.answer)} characters; the limit is {limit} (VIVA_MAX_ANSWER_CHARS)."
+            )
+        if self.reference is None:
+            return self.question
+        longest = max(len(self.reference), len(str(self.question)))
+        if longest > limit:
             raise ReferenceTooLongError(
-                f"With a `reference`, the question and the reference may each be at most "
-                f"{settings.max_answer_chars} characters, as an answer may; one is {longest}."
+                f"With a `reference`, the question and the reference may each be at most {limit} characters,"
+                f" as an answer may; one is {longest}."
             )
         try:
-            question = reference_question(str(request.question), request.reference)
+            return reference_question(str(self.question), self.reference)
         except ValidationError as error:
             raise InvalidRequestError(
                 "With a `reference`, `question` is the question's text and `reference` a model answer:"
                 " neither may be blank."
             ) from error
+
+
+@router.post("/grade", summary="Grade one answer (nothing is stored)")
+def grade(request: GradeRequest, batcher: BatcherDep, settings: SettingsDep, reviewer: ReviewerDep) -> Grade:
+    """The grade, with the LLM critique when an LLM is configured (waiting at most `VIVA_LLM_TIMEOUT`)."""
+    question = batcher.grader.question(request.target(settings))
     grade = batcher.grade(question, request.answer)
     if reviewer is not None:  # nothing is stored to update later: this one waits for the critique
         grade, _ = reviewer.review(question, request.answer, grade)
