@@ -263,11 +263,8 @@ def test_on_a_phone_no_page_scrolls_sideways_for_a_long_url_or_the_agreement_tab
 ) -> None:
     start_interview(page, server, name="Narrow", count=1)
     url = "https://example.com/" + "overfitting-" * 15
-    page.get_by_label("Your answer").fill(
-        f"{model_answer(page)} Overfitting is explained at {url} in detail."
-    )
-    page.get_by_role("button", name="Send answer").click()
-    expect(page.get_by_role("link", name="See your report")).to_be_visible()
+    # The URL opens the answer's first sentence, which the evidence of a definition point quotes.
+    send(page, f"See {url} {model_answer(page)}")
 
     def no_sideways_scroll() -> None:
         """Waits for the layout to settle; on a timeout, names what sticks out."""
