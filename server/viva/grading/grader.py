@@ -180,20 +180,20 @@ class Grader:
                     return ix
             return None
 
-        new = {q.id: q for q in questions if known(q) is None}
-        if new:
-            for built in build_indexes(list(new.values()), self.embedder, cache_dir=None):
-                self._others[built.question.id] = built
-        found = []
+        found = [known(q) for q in questions]
+        new = {q.id: q for q, ix in zip(questions, found, strict=True) if ix is None}
+        built = (
+            {ix.question.id: ix for ix in build_indexes(list(new.values()), self.embedder, None)}
+            if new
+            else {}
+        )
+        self._others.update(built)
         for q in questions:
-            index = known(q)
-            assert index is not None, "indexed just above"
             if q.id in self._others:
                 self._others.move_to_end(q.id)
-            found.append(index)
         while len(self._others) > OTHER_QUESTIONS_KEPT:
             self._others.popitem(last=False)
-        return found
+        return [ix or built[q.id] for q, ix in zip(questions, found, strict=True)]
 
     def _grade(self, assessment: Assessment, judgement: Judgement, original: str) -> Grade:
         """`original`: the answer as sent; evidence quotes it (grading reads a copy without control characters)."""
