@@ -2,6 +2,7 @@
 
 import csv
 import io
+import math
 import re
 import threading
 from collections.abc import Iterator
@@ -345,19 +346,22 @@ def test_a_turn_number_beyond_any_interview_is_refused_not_a_crash(
 
 def test_each_export_format_parses_back(api: TestClient, interview: dict[str, str]) -> None:
     path = f"/api/v1/coach/interviews/{interview['id']}"
-    api.post(f"{path}/turns/1/override", json={"score": 70, "comment": "fair"}, headers=COACH)
+    second = api.get(f"{path}/export", params={"format": "json"}, headers=COACH).json()["turns"][1]
+    # A correction that puts the mean on a half point, which pages round up.
+    corrected = 70 if (70 + second["grade"]["score"]) % 2 else 71
+    api.post(f"{path}/turns/1/override", json={"score": corrected, "comment": "fair"}, headers=COACH)
 
     as_json = api.get(f"{path}/export", params={"format": "json"}, headers=COACH)
     assert as_json.headers["content-type"].startswith("application/json")
     assert "attachment" in as_json.headers["content-disposition"]
     data = as_json.json()
-    assert data["candidate"] == "Ada <b>Lovelace</b>" and data["turns"][0]["override"]["score"] == 70
+    assert data["candidate"] == "Ada <b>Lovelace</b>" and data["turns"][0]["override"]["score"] == corrected
 
     as_csv = api.get(f"{path}/export", params={"format": "csv"}, headers=COACH)
     rows = list(csv.DictReader(io.StringIO(as_csv.text)))
     assert [r["turn"] for r in rows] == ["1", "2"]
     assert rows[0]["answer"] == ANSWER
-    assert rows[0]["score"] == rows[0]["override_score"] == "70"  # the coach's correction is of record
+    assert rows[0]["score"] == rows[0]["override_score"] == str(corrected)  # the correction is of record
     assert rows[0]["grader_score"] == str(data["turns"][0]["grade"]["score"])
     assert rows[0]["corrected_by"] == "ada"
     assert rows[1]["score"] == rows[1]["grader_score"] and rows[1]["corrected_by"] == ""
@@ -370,13 +374,15 @@ def test_each_export_format_parses_back(api: TestClient, interview: dict[str, st
     assert as_md.startswith("# Mock interview: Ada \\<b\\>Lovelace\\</b\\>")
     assert "## 1. Q7: What is Overfitting and how do you prevent it?" in as_md
     assert f"**Score {data['turns'][0]['grade']['score']}/100**" in as_md
-    assert "**Coach (ada): 70/100.** fair" in as_md
-    grader_mean = (data["turns"][0]["grade"]["score"] + data["turns"][1]["grade"]["score"]) / 2
-    record_mean = (70 + data["turns"][1]["grade"]["score"]) / 2
-    assert (
-        f"- Score: {record_mean:.1f}/100, 1 turn corrected by a coach (the grader's: {grader_mean:.1f}/100)"
-        in as_md
-    )
+    assert f"**Coach (ada): {corrected}/100.** fair" in as_md
+    # In whole points, as the report page shows them: its score, halves rounded up.
+    report = api.get(
+        f"/api/v1/interviews/{interview['id']}/report",
+        headers={"Authorization": f"Bearer {interview['token']}"},
+    ).json()
+    assert report["score"] == (corrected + second["grade"]["score"]) / 2
+    shown, grader_shown = math.floor(report["score"] + 0.5), math.floor(report["grader_score"] + 0.5)
+    assert f"- Score: {shown}/100, 1 turn corrected by a coach (the grader's: {grader_shown}/100)" in as_md
 
     bad = api.get(f"{path}/export", params={"format": "pdf"}, headers=COACH)
     assert bad.status_code == 422

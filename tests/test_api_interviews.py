@@ -1,9 +1,11 @@
 """A candidate's interview over HTTP, on a real SQLite file: the flow, retries, and every refusal."""
 
+import math
 import sqlite3
 import threading
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 from fastapi.testclient import TestClient
@@ -266,6 +268,31 @@ def test_the_report_sums_up_scores_delivery_and_what_to_study(api: TestClient) -
     assert report["covered"] + report["partial"] + report["missed"] == len(report["key_points"])
     assert report["delivery"]["mean_words"] > 0
     assert report["earlier"] == [] and report["change"] is None
+
+
+def test_the_report_charts_say_their_figures_in_words(api: TestClient) -> None:
+    interview = start(api, count=2, questions=[7, 23], follow_ups=False)
+    answer(api, interview, GOOD)
+    answer(api, interview, "No idea.")
+    path = f"/api/v1/interviews/{interview['id']}/report"
+    report = api.get(path, headers=bearer(interview["token"])).json()
+    titles = {
+        chart: ElementTree.fromstring(
+            api.get(f"{path}/charts/{chart}.svg", headers=bearer(interview["token"])).text
+        ).findtext("{http://www.w3.org/2000/svg}title", "")
+        for chart in ("categories", "key-points")
+    }
+    # The page hands these to a screen reader as the images' alt text.
+    for category in report["categories"]:
+        shown = math.floor(category["score"] + 0.5)
+        assert f"{category['category']} {shown}/100" in titles["categories"]
+    for question in {p["question"] for p in report["key_points"]}:
+        statuses = [p["status"] for p in report["key_points"] if p["question"] == question]
+        counts = ", ".join(
+            f"{statuses.count(s)} {w}"
+            for s, w in [("covered", "covered"), ("partial", "partly"), ("missed", "missed")]
+        )
+        assert f"{question}: {counts}" in titles["key-points"]
 
 
 def test_the_report_compares_interviews_with_the_same_name_and_candidate_key(api: TestClient) -> None:

@@ -167,3 +167,23 @@ def test_an_interview_stored_with_a_blank_name_is_still_a_link_on_the_list(
     page.get_by_role("link", name="(no name)").first.click()
     expect(page).to_have_url(f"{server.url}/coach/interviews/{interview['id']}")
     expect(page.get_by_role("heading", name="(no name)")).to_be_visible()
+
+
+def test_the_list_rounds_a_half_point_mean_up_as_the_report_page_does(
+    page: Page, server: ServerProcess
+) -> None:
+    """Python's `%.0f` sent 58.5 to 58 on the list while the candidate's report said 59."""
+    with server.client() as client:
+        started = start(client, candidate="Half Point", count=2, questions=[7, 40], follow_ups=False)
+        answer(client, started, ANSWER)
+        graded = answer(client, started, ANSWER)
+        second = graded["grade"]["score"]
+        corrected = 70 if (70 + second) % 2 else 71
+        client.post(
+            f"/api/v1/coach/interviews/{started['id']}/turns/1/override",
+            json={"score": corrected},
+            headers={"Authorization": f"Bearer {COACH_TOKEN}"},
+        ).raise_for_status()
+    sign_in(page, server)
+    row = page.get_by_role("row").filter(has=page.get_by_role("link", name="Half Point"))
+    expect(row).to_contain_text(f"{(corrected + second + 1) // 2} (corrected by a coach")

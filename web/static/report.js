@@ -7,8 +7,12 @@
   const id = $("report").dataset.interview;
   const token = Viva.tokenFor(id);
 
+  /* The chart's title says its figures in words (the server counts them): a screen reader reads
+     an image's alt text, not the picture. */
   async function image(target, path) {
     const blob = await api(path, { token, blob: true });
+    const title = new DOMParser().parseFromString(await blob.text(), "image/svg+xml").querySelector("title");
+    if (title) $(target).alt = title.textContent;
     $(target).src = URL.createObjectURL(blob);
   }
 
@@ -18,20 +22,6 @@
     document.body.append(link);
     link.click();
     link.remove();
-  }
-
-  /* What each chart shows, in words: a screen reader reads the alt text, not the picture. */
-  function describeCharts(report) {
-    $("chart-categories").alt = "Score per category: " +
-      report.categories.map((c) => `${c.category} ${Math.round(c.score)}/100`).join("; ") + ".";
-    const tally = new Map();
-    for (const point of report.key_points) {
-      const counts = tally.get(point.question) || { covered: 0, partial: 0, missed: 0 };
-      counts[point.status] += 1;
-      tally.set(point.question, counts);
-    }
-    $("chart-key-points").alt = "Key points per question: " + Array.from(tally, ([question, n]) =>
-      `${question}: ${n.covered} covered, ${n.partial} partly, ${n.missed} missed`).join("; ") + ".";
   }
 
   async function load() {
@@ -62,7 +52,6 @@
         ? "No earlier interview under your name in this browser."
         : `${report.earlier.length} earlier interview${report.earlier.length === 1 ? "" : "s"}; ` +
           `change since the last: ${report.change === null ? "n/a" : (report.change >= 0 ? "+" : "") + Math.round(report.change)} points.`;
-      describeCharts(report);
       await Promise.all([
         image("chart-categories", `/api/v1/interviews/${id}/report/charts/categories.svg`),
         image("chart-key-points", `/api/v1/interviews/${id}/report/charts/key-points.svg`),

@@ -6,7 +6,6 @@ import csv
 import io
 from collections import defaultdict
 from datetime import datetime
-from statistics import mean
 from typing import Any, Literal, NamedTuple
 
 import numpy as np
@@ -25,7 +24,7 @@ from viva.interview.models import (
     Transcript,
     TurnView,
 )
-from viva.interview.report import mean_score
+from viva.interview.report import mean_of, mean_score, whole
 from viva.interview.service import InterviewService, latest_overrides
 from viva.store.database import rollback_on_error
 from viva.store.models import Comment, Interview, Override, Turn, aware, utcnow
@@ -315,23 +314,25 @@ def _markdown(transcript: Transcript) -> str:
 
 
 def _score_lines(transcript: Transcript) -> list[str]:
-    """The interview's score of record, and the grader's own beside it when a coach corrected a turn."""
+    """The interview's score of record, and the grader's own beside it when a coach corrected a turn,
+    in whole points as the report page shows them."""
     scored = [
         (t.score, t.grade.score, t.corrected_by)
         for t in transcript.turns
         if t.kind == "question" and t.grade is not None and t.score is not None
     ]
-    if not scored:
+    of_record = mean_of(score for score, _, _ in scored)
+    if of_record is None:
         return []
-    of_record = mean(score for score, _, _ in scored)
     corrected = sum(coach is not None for _, _, coach in scored)
     if not corrected:
-        return [f"- Score: {of_record:.1f}/100"]
-    grader = mean(score for _, score, _ in scored)
+        return [f"- Score: {whole(of_record)}/100"]
+    grader = mean_of(score for _, score, _ in scored)
+    assert grader is not None  # the same turns, so as many scores
     turns = "turn" if corrected == 1 else "turns"
     return [
-        f"- Score: {of_record:.1f}/100, {corrected} {turns} corrected by a coach "
-        f"(the grader's: {grader:.1f}/100)"
+        f"- Score: {whole(of_record)}/100, {corrected} {turns} corrected by a coach "
+        f"(the grader's: {whole(grader)}/100)"
     ]
 
 

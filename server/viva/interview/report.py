@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from statistics import mean
@@ -101,14 +102,25 @@ def mean_score(turns: Iterable[ScoredTurn], corrections: Mapping[int, Override])
     """Mean score of the graded planned questions among `turns`, to one decimal: each turn's score of
     record (its latest override in `corrections`, from `latest_overrides`) or, with no corrections
     given, the grader's own."""
-    scores = [
+    return mean_of(
         corrections[t.id].score if t.id is not None and t.id in corrections else t.score
         for t in turns
         if t.kind == "question" and t.score is not None
-    ]
+    )
+
+
+def mean_of(scores: Iterable[int]) -> float | None:
+    """Whole-point scores' mean to one decimal, as the API gives it; `whole` of it is what pages show."""
+    values = list(scores)
     # Not statistics.mean: over whole numbers both give the float nearest the exact mean, and this runs
     # twice per interview for the coach's list, where mean's fractions were a quarter of its time.
-    return round(sum(scores) / len(scores), 1) if scores else None
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def whole(score: float) -> int:
+    """A score in whole points as every page shows it: halves round up, as the report page's
+    `Math.round` does (Python's `round` and `%.0f` send 58.5 to 58, the page to 59)."""
+    return math.floor(score + 0.5)
 
 
 def interview_score(session: Session, interview_id: str) -> float | None:

@@ -1,10 +1,14 @@
-"""Report charts as SVG, drawn on the server: scores per category, key points covered per question."""
+"""Report charts as SVG, drawn on the server: scores per category, key points covered per question.
+
+Each chart's title says its figures in words: the page gives it to the image as its alt text, so a
+screen reader hears what a sighted reader sees, from the one place that counts them."""
 
 from __future__ import annotations
 
 from xml.sax.saxutils import escape
 
 from viva.interview.models import Report
+from viva.interview.report import whole
 
 BAR = 22
 GAP = 10
@@ -33,12 +37,13 @@ def categories_chart(report: Report) -> str:
             f'<text x="{LABEL - 8}" y="{y + 15}" text-anchor="end" fill="#1f2937">{escape(row.category)}</text>',
             f'<rect x="{LABEL}" y="{y}" width="{span}" height="{BAR}" fill="#e5e7eb"/>',
             f'<rect x="{LABEL}" y="{y}" width="{width:.1f}" height="{BAR}" fill="#2563eb"/>',
-            f'<text x="{LABEL + span + 6}" y="{y + 15}" fill="#1f2937">{row.score:.0f}</text>',
+            f'<text x="{LABEL + span + 6}" y="{y + 15}" fill="#1f2937">{whole(row.score)}</text>',
         ]
     body.append(
         f'<text x="{LABEL}" y="{height - 6}" fill="#4b5563">score out of 100, mean per category</text>'
     )
-    return _svg(height, "Score per category", body)
+    scores = "; ".join(f"{row.category} {whole(row.score)}/100" for row in rows) or "nothing graded yet"
+    return _svg(height, f"Score per category: {scores}.", body)
 
 
 def key_points_chart(report: Report) -> str:
@@ -47,6 +52,10 @@ def key_points_chart(report: Report) -> str:
     for point in report.key_points:
         counts = questions.setdefault(point.question, {"covered": 0, "partial": 0, "missed": 0})
         counts[point.status] = counts.get(point.status, 0) + 1
+    tally = "; ".join(
+        f"{question}: {n['covered']} covered, {n['partial']} partly, {n['missed']} missed"
+        for question, n in questions.items()
+    )
     height = max(1, len(questions)) * (BAR + GAP) + 34
     span = WIDTH - LABEL - 60
     colours = {"covered": "#15803d", "partial": "#ca8a04", "missed": "#b91c1c"}
@@ -78,4 +87,4 @@ def key_points_chart(report: Report) -> str:
         f'<rect x="{LABEL + 150}" y="{legend_y - 10}" width="10" height="10" fill="{colours["missed"]}"/>',
         f'<text x="{LABEL + 164}" y="{legend_y}" fill="#1f2937">missed</text>',
     ]
-    return _svg(height, "Key points covered per question", body)
+    return _svg(height, f"Key points per question: {tally or 'nothing graded yet'}.", body)

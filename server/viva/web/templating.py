@@ -6,11 +6,13 @@ from fastapi.templating import Jinja2Templates
 
 from viva import __version__
 from viva.grading.models import Evidence
+from viva.interview.report import whole
 from viva.resources import resource_dir
 
 templates = Jinja2Templates(directory=resource_dir("web") / "templates")
 templates.env.autoescape = True
 templates.env.globals["version"] = __version__
+templates.env.filters["whole"] = whole
 
 
 def highlight(text: str, spans: list[Evidence]) -> list[tuple[str, bool]]:
