@@ -57,6 +57,9 @@ EXPECTED = {
     "flattery_quoting": "ok",
     "schema_rejected": "ok",
     "malformed": "invalid_output",
+    "not_json": "invalid_output",
+    "wrong_shape": "invalid_output",
+    "no_choices": "invalid_output",
     "error": "error",
     "slow": "timeout",
 }

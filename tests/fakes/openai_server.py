@@ -4,7 +4,8 @@
 embedder, deliberately not normalised, in shuffled order with their `index`, as
 real servers may). `/v1/chat/completions` plays an LLM critic in the mode a test
 sets (`app.state.mode`): a good critique, flattery, malformed JSON, HTTP 500, a
-reply slower than any timeout, or a server that refuses `json_schema` output; any
+reply slower than any timeout, a server that refuses `json_schema` output, or a 200
+that is no chat completion (HTML, another JSON, no choices); any
 reply can take a while first (`app.state.thinking`, seconds).
 Every request is recorded in `app.state.requests` / `app.state.chats`.
 """
@@ -23,7 +24,7 @@ from typing import Any
 
 import uvicorn
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 
 from viva.grading import HashingEmbedder
@@ -94,7 +95,7 @@ def create_app() -> FastAPI:
         return {"object": "list", "data": data[::-1], "model": request.model, "usage": usage}
 
     @app.post("/v1/chat/completions")
-    async def chat(request: Request) -> JSONResponse:
+    async def chat(request: Request) -> Response:
         body = await request.json()
         app.state.chats.append(body)
         mode = app.state.mode
@@ -108,6 +109,15 @@ def create_app() -> FastAPI:
             return JSONResponse({"error": {"message": "json_schema is not supported"}}, status_code=500)
         if mode == "slow":
             await asyncio.sleep(SLOW_SECONDS)
+        # Answered 200, but not with a chat completion: a proxy's page, another API, an empty choice list.
+        if mode == "not_json":
+            return HTMLResponse("<html><body>Bad gateway</body></html>")
+        if mode == "wrong_shape":
+            return JSONResponse({"hello": "world"})
+        if mode == "no_choices":
+            return JSONResponse(
+                {"id": "x", "object": "chat.completion", "created": 0, "model": "m", "choices": []}
+            )
         prompt = body["messages"][-1]["content"]
         content = _critique(mode, prompt)
         return JSONResponse(

@@ -33,6 +33,21 @@ class InvalidOutputError(Exception):
     """The model's reply, twice, was not the JSON asked for."""
 
 
+def _content(completion: Any, usage: Usage) -> str:
+    """The reply's text, its tokens counted. A server that answers 200 with something other than a
+    chat completion (an HTML page, another JSON, no choices) said nothing usable: "", which reads as
+    invalid output, as garbage text does (the client does not check the body's shape)."""
+    try:
+        counted = completion.usage
+        if counted is not None:
+            usage.prompt_tokens += int(counted.prompt_tokens or 0)
+            usage.completion_tokens += int(counted.completion_tokens or 0)
+        text = completion.choices[0].message.content
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+        return ""
+    return text if isinstance(text, str) else ""
+
+
 class OpenAICritic:
     def __init__(
         self, base_url: str, model: str, api_key: str = "none", timeout: float = 20.0, concurrency: int = 4
@@ -117,10 +132,7 @@ class OpenAICritic:
                 continue
             self._format = name
             used.append(name)
-            if completion.usage is not None:
-                usage.prompt_tokens += completion.usage.prompt_tokens or 0
-                usage.completion_tokens += completion.usage.completion_tokens or 0
-            return completion.choices[0].message.content or ""
+            return _content(completion, usage)
         assert refusal is not None
         raise refusal
 
