@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from tests.cli import viva
 from tests.fakes.openai_server import SLOW_SECONDS, create_app, free_port, serving
-from tests.interviews import answer, bearer, start
+from tests.interviews import COACH, answer, bearer, start
 from viva.api.app import create_app as create_viva
 from viva.config import Settings
 from viva.grading import Grader
@@ -315,3 +315,25 @@ def test_in_the_service_the_injection_gains_nothing(
     )
     turn = _critique_when_ready(client, interview)
     assert turn["grade"]["score"] <= grader.grade(7, INJECTION).score
+
+
+def test_a_candidate_cannot_regrade_a_graded_answer_to_re_roll_the_critique(
+    llm_api: tuple[TestClient, FastAPI],
+) -> None:
+    client, app = llm_api
+    interview = start(client, questions=[7, 40], follow_ups=False)
+    answer(client, interview, ANSWER)
+    critiqued = _critique_when_ready(client, interview)
+    asked = len(app.state.chats)
+    path = f"/api/v1/interviews/{interview['id']}/turns/1/regrade"
+    for _ in range(3):
+        again = client.post(path, headers=bearer(interview["token"]))
+        assert again.status_code == 200
+        assert again.json()["grade"] == critiqued["grade"] and again.json()["critique_status"] == "ready"
+    assert len(app.state.chats) == asked  # the model was asked nothing more
+    # A coach may still grade it again, critique included.
+    client.post(
+        f"/api/v1/coach/interviews/{interview['id']}/turns/1/regrade", headers=COACH
+    ).raise_for_status()
+    _critique_when_ready(client, interview)
+    assert len(app.state.chats) > asked

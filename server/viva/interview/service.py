@@ -277,7 +277,7 @@ class InterviewService:
             session.add(interview)
 
     def regrade(self, session: Session, interview_id: str, number: int, token: str | None = None) -> TurnView:
-        """Grade a turn's stored answer again (after a grading failure, or for a coach)."""
+        """Grade a turn's stored answer again: after a grading failure, or whenever a coach asks."""
         interview = (
             self.open(session, interview_id, token)
             if token is not None
@@ -286,7 +286,10 @@ class InterviewService:
         turn = self.turn(session, interview.id, number)
         if turn.answer is None:
             raise TurnNotAnsweredError(f"Turn {number} has no answer to grade yet.")
-        self.grade_turn(session, interview, turn)
+        # A candidate's regrade is for an answer whose grading failed: one already graded is returned
+        # as it stands, so a retried request grades nothing twice and cannot re-roll the LLM critique.
+        if token is None or turn.status != "graded":
+            self.grade_turn(session, interview, turn)
         return self.turn_view(session, turn)
 
     def recover(self, session: Session) -> int:
