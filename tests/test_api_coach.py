@@ -388,6 +388,40 @@ def test_each_export_format_parses_back(api: TestClient, interview: dict[str, st
     assert bad.status_code == 422
 
 
+def test_the_markdown_export_counts_corrections_as_the_report_does(api: TestClient) -> None:
+    interview = start(api, questions=[7, 40])
+    first = answer(api, interview, "Overfitting is when the model does great on training data.")
+    assert first["follow_up"] is not None
+    answer(api, interview, "It memorises the random noise in the training examples rather than the pattern.")
+    path = f"/api/v1/coach/interviews/{interview['id']}"
+    api.post(f"{path}/turns/2/override", json={"score": 90}, headers=COACH).raise_for_status()
+    report = api.get(
+        f"/api/v1/interviews/{interview['id']}/report", headers=bearer(interview["token"])
+    ).json()
+    assert report["corrected"] == 1  # the follow-up
+    markdown = api.get(f"{path}/export", params={"format": "md"}, headers=COACH).text
+    assert "1 turn corrected by a coach" in markdown
+
+
+def test_score_filters_use_the_whole_points_the_pages_show(api: TestClient) -> None:
+    interview = start(api, candidate="Half Point", questions=[7, 40], follow_ups=False)
+    answer(api, interview, ANSWER)
+    second = answer(api, interview, ANSWER)["grade"]["score"]
+    corrected = 70 if (70 + second) % 2 else 71
+    path = f"/api/v1/coach/interviews/{interview['id']}/turns/1/override"
+    api.post(path, json={"score": corrected}, headers=COACH).raise_for_status()
+    shown = (corrected + second + 1) // 2  # a half point, rounded up as the pages round it
+
+    def listed(**bounds: int) -> bool:
+        rows = api.get(
+            "/api/v1/coach/interviews", params={"candidate": "Half Point", **bounds}, headers=COACH
+        )
+        return [r["id"] for r in rows.json()] == [interview["id"]]
+
+    assert listed(min_score=shown) and listed(max_score=shown)
+    assert not listed(min_score=shown + 1) and not listed(max_score=shown - 1)
+
+
 def test_a_csv_export_never_hands_a_spreadsheet_a_formula(api: TestClient) -> None:
     """An answer is the candidate's text: opened in a spreadsheet it must stay text."""
     started = start(api, count=1, questions=[7], follow_ups=False)

@@ -77,8 +77,9 @@ def list_interviews(session: Session, wanted: InterviewFilter) -> list[Interview
     summaries = [
         s
         for s in summaries
-        if (wanted.min_score is None or (s.score is not None and s.score >= wanted.min_score))
-        and (wanted.max_score is None or (s.score is not None and s.score <= wanted.max_score))
+        # In whole points, as the pages show a score: "at least 23" keeps the 22.5 a coach sees as 23.
+        if (wanted.min_score is None or (s.score is not None and whole(s.score) >= wanted.min_score))
+        and (wanted.max_score is None or (s.score is not None and whole(s.score) <= wanted.max_score))
         and (wanted.overridden is None or s.overridden == wanted.overridden)
     ]
 
@@ -317,17 +318,18 @@ def _score_lines(transcript: Transcript) -> list[str]:
     """The interview's score of record, and the grader's own beside it when a coach corrected a turn,
     in whole points as the report page shows them."""
     scored = [
-        (t.score, t.grade.score, t.corrected_by)
+        (t.score, t.grade.score)
         for t in transcript.turns
         if t.kind == "question" and t.grade is not None and t.score is not None
     ]
-    of_record = mean_of(score for score, _, _ in scored)
+    of_record = mean_of(score for score, _ in scored)
     if of_record is None:
         return []
-    corrected = sum(coach is not None for _, _, coach in scored)
+    # As the report counts them: follow-ups a coach corrected too.
+    corrected = sum(t.corrected_by is not None for t in transcript.turns)
     if not corrected:
         return [f"- Score: {whole(of_record)}/100"]
-    grader = mean_of(score for _, score, _ in scored)
+    grader = mean_of(score for _, score in scored)
     assert grader is not None  # the same turns, so as many scores
     turns = "turn" if corrected == 1 else "turns"
     return [
