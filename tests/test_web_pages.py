@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
@@ -369,19 +370,27 @@ def test_every_page_passes_axe_and_is_photographed(browser: Browser, server: Ser
 
 
 @pytest.fixture(scope="module")
-def critic_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
-    """A `viva serve` with an LLM: the fake OpenAI-compatible server, run in this process."""
-    folder = tmp_path_factory.mktemp("web-llm")
+def critic() -> Iterator[tuple[FastAPI, str]]:
+    """The fake OpenAI-compatible server, run in this process; a test may make it think longer."""
     fake = create_app()
     with serving(fake) as url:
-        env = {
-            "VIVA_DATA_DIR": str(folder / "data"),
-            "VIVA_LLM_BASE_URL": url + "/v1",
-            "VIVA_LLM_TIMEOUT": "5",
-        }
-        running = ServerProcess(env, folder / "server.log").start()
-        yield running
-        running.kill()
+        yield fake, url
+
+
+@pytest.fixture(scope="module")
+def critic_server(
+    tmp_path_factory: pytest.TempPathFactory, critic: tuple[FastAPI, str]
+) -> Iterator[ServerProcess]:
+    """A `viva serve` with an LLM: the fake one."""
+    folder = tmp_path_factory.mktemp("web-llm")
+    env = {
+        "VIVA_DATA_DIR": str(folder / "data"),
+        "VIVA_LLM_BASE_URL": critic[1] + "/v1",
+        "VIVA_LLM_TIMEOUT": "5",
+    }
+    running = ServerProcess(env, folder / "server.log").start()
+    yield running
+    running.kill()
 
 
 def test_the_llm_critique_appears_on_the_page_when_it_is_ready(
@@ -392,6 +401,29 @@ def test_the_llm_critique_appears_on_the_page_when_it_is_ready(
     critique = page.locator(".grade-message").last.locator(".critique")
     expect(critique.get_by_role("heading", name="Interviewer's critique")).to_be_visible(timeout=20_000)
     expect(critique).to_contain_text("A clear definition; it needs a concrete example and a trade-off.")
+
+
+def test_a_critique_later_than_the_server_allows_is_waited_for_no_longer(
+    page: Page, critic_server: ServerProcess, critic: tuple[FastAPI, str]
+) -> None:
+    """The page gives up when the server would have (twice its 5 s LLM timeout, and 30 s), and says so,
+    instead of showing "on its way" for ever. The page's clock runs ahead; the model thinks 4 s."""
+    fake, _ = critic
+    fake.state.thinking = 4.0
+    try:
+        page.clock.install()
+        start_interview(page, critic_server, count=2)
+        send(page, model_answer(page))
+        pending = page.locator(".grade-message").last.locator(".critique-pending")
+        expect(pending).to_have_text("The interviewer's critique is on its way…")
+        page.clock.run_for(39_000)
+        expect(pending).to_have_text("The interviewer's critique is on its way…")
+        page.clock.run_for(3_000)
+        expect(pending).to_have_text(
+            "The critique is taking longer than expected: reload the page later to see it."
+        )
+    finally:
+        fake.state.thinking = 0.0
 
 
 # --- answering: grading notes, double sends, long answers ------------------------------------

@@ -126,19 +126,23 @@
   }
 
   /* A grade still being computed, or a critique written in the background: look again until it is
-     there, then show it in place of what was shown. */
-  async function awaitTurn(turn, answerText, tries = 40) {
+     there, then show it in place of what was shown; for as long as the server gives a critique. */
+  async function awaitTurn(turn, answerText) {
     const mine = interview;
-    for (let i = 0; i < tries && interview === mine; i++) {
+    const until = Date.now() + 1000 * Number($("chat").dataset.critiqueWait);
+    const shownNow = () => document.querySelector(`.grade-message[data-turn="${turn}"], .grading-note[data-turn="${turn}"]`);
+    while (Date.now() < until && interview === mine) {
       await new Promise((resolve) => setTimeout(resolve, 1500));
       let transcript;
       try { transcript = await api(`/api/v1/interviews/${mine.id}`, { token: mine.token }); } catch { continue; }
       const current = transcript.turns.find((t) => t.number === turn);
       if (!current || current.status === "pending" || current.critique_status === "pending") continue;
-      const shown = document.querySelector(`.grade-message[data-turn="${turn}"], .grading-note[data-turn="${turn}"]`);
+      const shown = shownNow();
       if (shown) shown.replaceWith(turnOutcome(current.status, current.grade, answerText, turn, current.critique_status));
       return;
     }
+    const waiting = interview === mine && shownNow()?.querySelector(".critique-pending");
+    if (waiting) waiting.textContent = "The critique is taking longer than expected: reload the page later to see it.";
   }
 
   /* What the interviewer says about an answered turn: its grade, or why there is none. */

@@ -29,8 +29,15 @@ def candidate_page(request: Request, state: ServicesDep, settings: SettingsDep) 
     return templates.TemplateResponse(
         request,
         "candidate.html",
-        # The answer box's limit is the server's, so the page never cuts less or more than the API refuses.
-        {"categories": bank.categories, "total": len(bank), "max_answer_chars": settings.max_answer_chars},
+        {
+            "categories": bank.categories,
+            "total": len(bank),
+            # The answer box's limit is the server's, so the page never cuts less or more than the API refuses.
+            "max_answer_chars": settings.max_answer_chars,
+            # How long the page looks for a critique: a critique may wait its turn for the model, then
+            # take the model's whole timeout.
+            "critique_wait": round(2 * settings.llm_timeout + 30),
+        },
     )
 
 
