@@ -3,6 +3,7 @@ behaves, and never inflates a score when it flatters, breaks, stalls or is not t
 
 from __future__ import annotations
 
+import html
 import json
 import time
 from collections.abc import Iterator
@@ -337,3 +338,23 @@ def test_a_candidate_cannot_regrade_a_graded_answer_to_re_roll_the_critique(
     ).raise_for_status()
     _critique_when_ready(client, interview)
     assert len(app.state.chats) > asked
+
+
+def test_the_coachs_transcript_page_shows_the_critique_and_what_it_changed(
+    llm_api: tuple[TestClient, FastAPI],
+) -> None:
+    client, app = llm_api
+    app.state.mode = "flattery_quoting"  # raises what it can, quoting the answer: the page must say so
+    interview = start(client, questions=[7, 40], follow_ups=False)
+    answer(client, interview, ANSWER)
+    turn = _critique_when_ready(client, interview)
+    client.post("/coach/sign-in", data={"token": "coach-secret"}).raise_for_status()
+    page = client.get(f"/coach/interviews/{interview['id']}").text
+    assert "<h3>LLM critique</h3>" in page
+    assert html.escape(turn["grade"]["critique"], quote=False) in page
+    changed = [p for p in turn["grade"]["key_points"] if p["decided_by"] == "llm"]
+    assert changed, "the fake critique sets a key point"
+    assert f"(set by the LLM critique: {html.escape(changed[0]['llm_reason'], quote=False)})" in page
+    before = turn["grade"]["grader"]["embedding_score"]
+    assert before is not None and before < turn["grade"]["score"]
+    assert f"the LLM critique raised it from {before}" in page

@@ -117,8 +117,9 @@
     if (grade.critique) {
       body.append(el("div", { class: "critique" }, el("h3", {}, "Interviewer's critique"), el("p", {}, grade.critique),
         grade.suggestion ? el("p", {}, `Try this: ${grade.suggestion}`) : null,
-        grade.grader.score_source !== "embedding"
-          ? el("p", { class: "hint" }, `The critique adjusted the score (${grade.grader.score_source}).`) : null));
+        grade.grader.embedding_score !== null
+          ? el("p", { class: "hint" }, `The critique ${grade.grader.score_source.includes("raised") ? "raised" : "lowered"} ` +
+            `the score from the grader's ${grade.grader.embedding_score}.`) : null));
     } else if (critiqueStatus === "pending") {
       body.append(el("p", { class: "hint critique-pending" }, "The interviewer's critique is on its way…"));
     }
