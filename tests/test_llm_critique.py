@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -358,3 +359,32 @@ def test_the_coachs_transcript_page_shows_the_critique_and_what_it_changed(
     before = turn["grade"]["grader"]["embedding_score"]
     assert before is not None and before < turn["grade"]["score"]
     assert f"the LLM critique raised it from {before}" in page
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@pytest.mark.parametrize(("mode", "cause"), [("error", "the model crashed"), ("malformed", "not the JSON")])
+def test_a_failed_critique_tells_the_operator_why_in_the_log_and_never_quotes_the_answer(
+    mode: str, cause: str, llm_api: tuple[TestClient, FastAPI]
+) -> None:
+    client, app = llm_api
+    app.state.mode = mode
+    records = _Records()
+    logging.getLogger("viva.llm").addHandler(records)
+    try:
+        interview = start(client, questions=[7, 40], follow_ups=False)
+        answer(client, interview, ANSWER)
+        _critique_when_ready(client, interview)
+    finally:
+        logging.getLogger("viva.llm").removeHandler(records)
+    (failure,) = [r for r in records.records if r.levelno == logging.WARNING]
+    assert failure.getMessage() == f"LLM critique failed: {EXPECTED[mode]}"
+    assert cause in failure.__dict__["error"] and failure.__dict__["model"] == "fake-critic"
+    assert "memorises noise" not in str(failure.__dict__)  # the answer's words

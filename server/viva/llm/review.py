@@ -10,6 +10,7 @@ reply model drops it). Every point the LLM changed says so (`decided_by: "llm"`)
 
 from __future__ import annotations
 
+import logging
 import re
 
 from viva.bank import Question
@@ -17,6 +18,8 @@ from viva.grading.grader import Grader
 from viva.grading.models import Evidence, FollowUp, Grade, KeyPointResult
 from viva.llm import Critic
 from viva.llm.models import CritiqueOutcome, CritiqueReply
+
+log = logging.getLogger("viva.llm")
 
 NO_RAISE_FLAGS = {"non_answer", "gibberish", "grader_instructions"}
 RANK = {"missed": 0, "partial": 1, "covered": 2}
@@ -34,6 +37,20 @@ class Reviewer:
 
     def review(self, question: Question, answer: str, grade: Grade) -> tuple[Grade, CritiqueOutcome]:
         outcome = self.critic.critique(question, answer, grade)
+        if outcome.status != "ok":
+            # What the operator needs to mend it (a wrong key, a down server, a short timeout). An
+            # invalid reply is not quoted: the model may have echoed the candidate's answer.
+            log.warning(
+                "LLM critique failed: %s",
+                outcome.status,
+                extra={
+                    "model": outcome.model,
+                    "ms": outcome.latency_ms,
+                    "error": "the reply was not the JSON asked for"
+                    if outcome.status == "invalid_output"
+                    else outcome.error,
+                },
+            )
         return apply(self.grader, question, answer, grade, outcome, self.max_raise), outcome
 
 
