@@ -72,6 +72,24 @@ def test_a_missed_required_point_gets_a_follow_up_turn(api: TestClient) -> None:
     assert probed["next"]["number"] == 40
 
 
+def test_the_report_says_which_missed_points_a_follow_up_recovered(api: TestClient) -> None:
+    interview = start(api, questions=[7], follow_ups=True)
+    first = answer(api, interview, "Overfitting is when the model does great on training data.")
+    probed = first["grade"]["follow_up"]["key_point"]
+    second = answer(
+        api, interview, "It memorises the random noise in the training examples rather than the pattern."
+    )
+    assert second["grade"]["key_points"][0]["status"] == "covered"
+    report = api.get(
+        f"/api/v1/interviews/{interview['id']}/report", headers=bearer(interview["token"])
+    ).json()
+    (point,) = [p for p in report["key_points"] if p["key_point"] == probed]
+    assert point["status"] != "covered" and point["follow_up_status"] == "covered"
+    assert all(p["follow_up_status"] is None for p in report["key_points"] if p["key_point"] != probed)
+    study = report["weakest"][0]["study"]
+    assert f"{point['text']} (you gave it when asked again)" in study
+
+
 def test_retrying_with_the_same_idempotency_key_stores_the_answer_once_and_never_another(
     api: TestClient,
 ) -> None:

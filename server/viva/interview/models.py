@@ -202,7 +202,11 @@ class KeyPointSummary(Shape):
     key_point: str
     text: str
     required: bool
-    status: str
+    status: str = Field(description="How the answer to the question made the point.")
+    follow_up_status: str | None = Field(
+        default=None,
+        description="How the answer to a follow-up asking for this point made it; null: none asked.",
+    )
 
 
 class WeakArea(Shape):

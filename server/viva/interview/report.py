@@ -38,12 +38,25 @@ def build_report(service: InterviewService, session: Session, interview: Intervi
 
     main = [(t, g) for t, g in graded if t.kind == "question"]
     follow_ups = [of_record(t, g) for t, g in graded if t.kind == "follow_up"]
+    # How each probed point went when a follow-up asked for it again.
+    probed = {
+        (t.question_id, p.id): p.status
+        for t, g in graded
+        if t.kind == "follow_up"
+        for p in g.key_points
+        if p.id == t.key_point
+    }
     by_category: dict[str, list[int]] = defaultdict(list)
     for turn, grade in main:
         by_category[service.bank.get(turn.question_id).category].append(of_record(turn, grade))
     points = [
         KeyPointSummary(
-            question=turn.question_id, key_point=p.id, text=p.text, required=p.required, status=p.status
+            question=turn.question_id,
+            key_point=p.id,
+            text=p.text,
+            required=p.required,
+            status=p.status,
+            follow_up_status=probed.get((turn.question_id, p.id)),
         )
         for turn, grade in main
         for p in grade.key_points
@@ -78,7 +91,16 @@ def build_report(service: InterviewService, session: Session, interview: Intervi
                 score=of_record(turn, grade),
                 grader_score=grade.score,
                 corrected_by=corrections[turn.id].coach if turn.id in corrections else None,
-                study=[p.text for p in grade.key_points if p.status != "covered"],
+                study=[
+                    p.text
+                    + (
+                        " (you gave it when asked again)"
+                        if probed.get((turn.question_id, p.id)) == "covered"
+                        else ""
+                    )
+                    for p in grade.key_points
+                    if p.status != "covered"
+                ],
             )
             for turn, grade in weakest
         ],
