@@ -90,6 +90,13 @@ def test_the_report_says_which_missed_points_a_follow_up_recovered(api: TestClie
     assert f"{point['text']} (you gave it when asked again)" in study
 
 
+def test_a_blank_idempotency_key_is_no_key(api: TestClient) -> None:
+    interview = start(api, questions=[7, 40], follow_ups=False)
+    first = answer(api, interview, GOOD, **{"Idempotency-Key": ""})
+    second = answer(api, interview, "Bagging trains models in parallel.", **{"Idempotency-Key": ""})
+    assert (first["turn"], second["turn"]) == (1, 2)  # the second is an answer of its own, not a retry
+
+
 def test_retrying_with_the_same_idempotency_key_stores_the_answer_once_and_never_another(
     api: TestClient,
 ) -> None:

@@ -16,6 +16,8 @@ def test_health_and_readiness(api: TestClient) -> None:
     assert api.get("/healthz").json() == {"status": "ok"}
     ready = api.get("/readyz")
     assert ready.status_code == 200 and ready.json()["status"] == "ready"
+    # Some load balancers and uptime checks probe with HEAD.
+    assert api.head("/healthz").status_code == api.head("/readyz").status_code == 200
 
 
 def test_questions_never_reveal_model_answers_or_key_points(api: TestClient) -> None:
@@ -87,6 +89,15 @@ def test_a_question_from_outside_the_bank_grades_the_same_after_others_pushed_it
     assert (
         encoded.count("It simulates one part of the product before it is built.") == 2 * once
     )  # pushed out, so encoded again
+
+
+def test_a_reference_with_a_bank_questions_number_is_422_not_graded_against_the_text_7(
+    api: TestClient,
+) -> None:
+    body = {"question": 7, "reference": "Memorising noise in the training data.", "answer": "Noise."}
+    response = api.post("/api/v1/grade", json=body)
+    assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_request"
+    assert "question's text" in response.json()["error"]["message"]
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,10 @@ class GradeRequest(RequestShape):
             )
         if self.reference is None:
             return self.question
+        if isinstance(self.question, int):
+            raise InvalidRequestError(
+                "With a `reference`, `question` is the question's text, not a bank question's number."
+            )
         longest = max(len(self.reference), len(str(self.question)))
         if longest > limit:
             raise ReferenceTooLongError(

@@ -51,7 +51,9 @@ def answer(
     """Stores the answer, grades it, and asks the next question (or a follow-up)."""
     # Serialised here, on the request's thread: FastAPI would validate the model again (on
     # another trip through the threadpool) before serialising it on the event loop.
-    answered = interviews.answer(session, interview_id, token, request, idempotency_key, accept=quota.take)
+    # A blank key is no key: stored, it would make the next blank-keyed answer a "retry" of this one.
+    key = idempotency_key.strip() if idempotency_key else None
+    answered = interviews.answer(session, interview_id, token, request, key or None, accept=quota.take)
     return Response(answered.model_dump_json(), media_type="application/json")
 
 
