@@ -505,3 +505,15 @@ def test_an_unknown_interview_for_a_coach_names_no_token(api: TestClient) -> Non
         "code": "interview_not_found",
         "message": "No interview 'no-such-interview'.",
     }
+
+
+def test_a_coach_form_without_its_csrf_token_says_so_and_saves_nothing(api: TestClient) -> None:
+    interview = start(api, questions=[7, 40], follow_ups=False)
+    answer(api, interview, ANSWER)
+    api.post("/coach/sign-in", data={"token": "coach-secret"}).raise_for_status()
+    refused = api.post(f"/coach/interviews/{interview['id']}/turns/1/override", data={"score": "5"})
+    assert refused.status_code == 403
+    assert "The form came without the token that shows it is from this site" in refused.text
+    assert "signed in as another coach" not in refused.text
+    transcript = api.get(f"/api/v1/coach/interviews/{interview['id']}", headers=COACH).json()
+    assert transcript["turns"][0]["override"] is None

@@ -239,18 +239,22 @@ def _form_sender(request: Request, settings: Settings, csrf: str) -> str | Respo
             request, settings, "You were signed out, so nothing was saved: sign in and send it again.", 401
         )
     if not coach_session.csrf_valid(request, csrf):
-        return _form_expired(request, coach)
+        return _form_expired(request, coach, csrf)
     return coach
 
 
-def _form_expired(request: Request, coach: str) -> HTMLResponse:
+def _form_expired(request: Request, coach: str, csrf: str) -> HTMLResponse:
+    why = (
+        "Since this page was opened, this browser signed in as another coach"
+        if csrf
+        else "The form came without the token that shows it is from this site's page"  # another site's, or a script's
+    )
     return _coach_error(
         request,
         coach,
         403,
         "The form expired",
-        "Since this page was opened, this browser signed in as another coach, so nothing was saved. Go "
-        "back, copy what you typed, reload the page and send it again.",
+        f"{why}, so nothing was saved. Go back, copy what you typed, reload the page and send it again.",
     )
 
 
