@@ -2,33 +2,73 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import re
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from viva.grading.models import LlmStatus
 
 Verdict = Literal["covered", "partial", "missed", "wrong"]
 
 
+_STATED_SCORE = re.compile(
+    r"[,;:]?\s*\(?\b(?:a\s+)?(?:score\s+(?:of\s+)?)?\d{1,3}(?:\.\d+)?\s*(?:/|out\s+of)\s*(?:10|100)\b\)?",
+    re.IGNORECASE,
+)
+
+
+def _without_stated_scores(text: str) -> str:
+    """A score the model states is ignored, so it is not shown either: "Perfect, 100/100!" reads "Perfect!"."""
+    return _STATED_SCORE.sub("", text).strip()
+
+
+def _cut(limit: int) -> BeforeValidator:
+    """Over-long text is cut (with an ellipsis), not a reason to throw the whole critique away."""
+
+    def cut(value: object) -> object:
+        return value[: limit - 1].rstrip() + "…" if isinstance(value, str) and len(value) > limit else value
+
+    return BeforeValidator(cut)
+
+
+def _first(count: int) -> BeforeValidator:
+    return BeforeValidator(lambda value: value[:count] if isinstance(value, list) else value)
+
+
+def _known_verdicts(value: object) -> object:
+    """Points the model gave a verdict Viva does not know ("unclear") are dropped, not the reply."""
+    if not isinstance(value, dict):
+        return value
+    allowed = Verdict.__args__  # type: ignore[attr-defined]
+    return {k: v for k, v in value.items() if not isinstance(v, dict) or v.get("verdict") in allowed}
+
+
 class KeyPointVerdict(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     verdict: Verdict
-    reason: str = Field(default="", max_length=400)
+    reason: Annotated[str, _cut(400), Field(max_length=400)] = ""
     quote: str = Field(default="", max_length=400, description="The answer's own words, copied exactly.")
 
 
 class CritiqueReply(BaseModel):
-    """The model's reply. Only `critique` is required; unknown fields (a `score`, say) are ignored."""
+    """The model's reply. Only `critique` is required; unknown fields (a `score`, say) are ignored, and so
+    is a score stated in the text."""
 
     model_config = ConfigDict(extra="ignore")
 
-    critique: str = Field(min_length=1, max_length=1200)
-    suggestion: str = Field(default="", max_length=600)
-    key_points: dict[str, KeyPointVerdict] = Field(default_factory=dict)
-    misconceptions: list[str] = Field(default_factory=list, max_length=5)
-    follow_up: str = Field(default="", max_length=400)
+    critique: Annotated[
+        str, _cut(1200), AfterValidator(_without_stated_scores), Field(min_length=1, max_length=1200)
+    ]
+    suggestion: Annotated[str, _cut(600), AfterValidator(_without_stated_scores), Field(max_length=600)] = ""
+    key_points: Annotated[dict[str, KeyPointVerdict], BeforeValidator(_known_verdicts)] = Field(
+        default_factory=dict
+    )
+    misconceptions: Annotated[list[Annotated[str, _cut(400)]], _first(5), Field(max_length=5)] = Field(
+        default_factory=list
+    )
+    follow_up: Annotated[str, _cut(400), Field(max_length=400)] = ""
 
 
 class Usage(BaseModel):
