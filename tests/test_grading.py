@@ -277,6 +277,42 @@ def test_not_only_adds_to_a_point_rather_than_denying_it(grader: Grader) -> None
     assert contradicts(point, "CI/CD tests the code, not the data")
 
 
+def test_rather_than_and_instead_of_deny_what_follows_them(grader: Grader) -> None:
+    # The point: hyperparameters "are not learned from the data".
+    point = rubric_point(grader, 9, "set-before-training")
+    assert not contradicts(
+        point, "Hyperparameters are settings chosen before training rather than learned from data."
+    )
+    assert contradicts(point, "Hyperparameters are learned from the data during training.")
+    # Where the words it reaches are not all shared, it bears on nothing the other text says.
+    harmonic = rubric_point(grader, 25, "why-harmonic")  # "... instead of the arithmetic mean because ..."
+    assert not contradicts(harmonic, "The harmonic mean penalises extreme imbalance.")
+    hyper = grade(
+        grader, 9, "Hyperparameters are settings chosen before training rather than learned from the data."
+    )
+    assert status(hyper, "set-before-training") == "covered"
+
+
+def test_a_sentence_that_sets_training_against_test_data_says_the_gap(grader: Grader) -> None:
+    # Its clause "badly on test data" swaps "test" in for the point's "training"; its other clause
+    # says the training side, so the sentence as a whole makes the point.
+    gap = grade(grader, 7, "It is when the model does great on training data and badly on test data.")
+    assert status(gap, "train-test-gap") != "missed"
+
+
+def test_a_definition_that_mentions_training_does_not_deny_what_happens_at_test_time(grader: Grader) -> None:
+    # MiniLM matches "disabled at test time" best with the definition sentence, whose "training" is
+    # the opposite of "test"; the answer says what happens at inference in its next sentence.
+    definition = (
+        "Dropout randomly switches off a fraction of neurons at each training step so no unit is relied on."
+    )
+    for at_test in ("It is turned off at inference.", "At prediction time dropout is not applied."):
+        dropout = grade(grader, 38, f"{definition} {at_test}")
+        assert status(dropout, "disabled-at-test") != "missed", at_test
+    # Said nowhere, the point is still missed.
+    assert status(grade(grader, 38, definition), "disabled-at-test") == "missed"
+
+
 def test_a_verb_of_prevention_denies_what_a_plain_negation_denies(grader: Grader) -> None:
     # The point: dropping neurons "stops them from co-adapting".
     point = rubric_point(grader, 38, "prevents-co-adaptation")

@@ -18,7 +18,14 @@ import numpy as np
 
 from viva.bank import Question
 from viva.bank.models import base_id
-from viva.grading.contradiction import admissible, contradicts, question_entities, states_misconception
+from viva.grading.contradiction import (
+    admissible,
+    contradicts,
+    denied_words,
+    mentions_any,
+    question_entities,
+    states_misconception,
+)
 from viva.grading.encoding import Encoded
 from viva.grading.rubric_index import QuestionIndex
 from viva.grading.text import Span, content_stems, words
@@ -213,11 +220,37 @@ def match_point(
         lexical=best_lexical,
         unit=best_unit,
         evidence=evidence_unit,
-        conflict=contradicts(
-            variants[0].text,
-            units[_judged_unit(units, live, best_unit, best_scores, entities)].span.text,
-            subject,
-        ),
+        conflict=_denied(variants[0].text, units, live, best_unit, best_scores, entities, subject),
+    )
+
+
+def _denied(
+    point: str,
+    units: list[Unit],
+    live: list[int],
+    best: int,
+    scores: np.ndarray,
+    entities: frozenset[str],
+    subject: frozenset[str],
+) -> bool:
+    """Whether the answer contradicts the point where it speaks of it: its best match does, and no
+    other unit speaks of what the contradiction hinges on without contradicting it.
+
+    MiniLM often ranks a definition sentence ("switches off neurons at each training step") above
+    the one that makes the point ("it is turned off at inference"): the first one's "training" alone
+    does not deny "disabled at test time" when the answer says what happens at test time elsewhere.
+    """
+    judged = _judged_unit(units, live, best, scores, entities)
+    hinge = denied_words(point, units[judged].span.text, subject) - subject
+    if not hinge:
+        return False
+    inside = units[judged].span
+    return not any(
+        mentions_any(units[i].stems, hinge)
+        and not (inside.start <= units[i].span.start and units[i].span.end <= inside.end)
+        and not (units[i].span.start <= inside.start and inside.end <= units[i].span.end)
+        and not contradicts(point, units[i].span.text, subject)
+        for i in live
     )
 
 

@@ -156,7 +156,16 @@ _PREVENTION_WITH_FROM = frozenset(
 words" and "keeps the weights small" deny nothing."""
 
 
+_CONTRASTING = {"rather": "than", "instead": "of"}
+"""Words that deny what follows them with their second word: "chosen before training rather than
+learned from the data" says "not learned from the data". They deny only what the text has not
+affirmed before them: "the harmonic mean instead of the arithmetic mean" denies "arithmetic", not
+"mean"."""
+
+
 def _negates(token: str, previous: str, after: list[str], amounts: bool, prevention: bool = False) -> bool:
+    if token in _CONTRASTING:
+        return bool(after) and after[0] == _CONTRASTING[token]
     if token in _SCARCITY:
         return amounts and previous != "a"
     if token in _PREVENTION:
@@ -170,14 +179,19 @@ def _negates(token: str, previous: str, after: list[str], amounts: bool, prevent
 def _negations(text: str, amounts: bool = True, prevention: bool = False) -> list[tuple[bool, list[str]]]:
     """Each negation in the text (with `amounts`, the words that deny an amount too; with `prevention`,
     the verbs of `_PREVENTION`): whether it only compares ("no better than"), and the content stems it
-    reaches."""
+    reaches (for `_CONTRASTING` words, those the text has not affirmed before them)."""
     tokens = words(text)
     return [
         (
             len(tokens) > i + 2 and tokens[i + 1] in _COMPARATIVES and tokens[i + 2] == "than",
-            content_stems(" ".join(tokens[i + 1 : i + 1 + NEGATION_REACH])),
+            [
+                s
+                for s in content_stems(" ".join(tokens[i + reach : i + reach + NEGATION_REACH]))
+                if reach == 1 or s not in content_stems(" ".join(tokens[:i]))
+            ],
         )
         for i, token in enumerate(tokens)
+        for reach in [2 if token in _CONTRASTING else 1]
         if _negates(
             token, tokens[i - 1] if i else "", tokens[i + 1 : i + 1 + NEGATION_REACH], amounts, prevention
         )
@@ -208,7 +222,13 @@ def negated(text: str, target: str) -> bool:
 
 
 def contradicts(point_text: str, clause_text: str, subject: frozenset[str] = frozenset()) -> bool:
-    """An antonym swapped in, or a negation flip, between a key point and the clause that matches it best.
+    """An antonym swapped in, or a negation flip, between a key point and the clause that matches it best."""
+    return bool(denied_words(point_text, clause_text, subject))
+
+
+def denied_words(point_text: str, clause_text: str, subject: frozenset[str] = frozenset()) -> frozenset[str]:
+    """The point's words the clause contradicts it on (none: no contradiction): those it swaps an
+    opposite in for, or those a negation flip bears on.
 
     A swap is judged where it happens: the opposite denies the point unless one of the two words,
     and only one, is negated ("no labels" says "unlabelled", "too little model complexity" says
@@ -218,14 +238,29 @@ def contradicts(point_text: str, clause_text: str, subject: frozenset[str] = fro
     clause_stems = content_stems(clause_text)
     pairs = swaps(point_stems, clause_stems, subject)
     if pairs:
-        return any(negated(point_text, word) == negated(clause_text, other) for word, other in pairs)
+        return frozenset(
+            word for word, other in pairs if negated(point_text, word) == negated(clause_text, other)
+        )
     # A negation counts where it bears on what both say: the point's "so the two cannot both be
     # minimised" is not denied by a clause that only says complexity lowers bias and raises variance.
     about = set(point_stems) & set(clause_stems)
     if polarity(point_text, about) == polarity(clause_text, about):
-        return False
+        return frozenset()
     # A plain negation on one side only: the other may deny the same with a verb of prevention.
-    return polarity(point_text, about, prevention=True) != polarity(clause_text, about, prevention=True)
+    if polarity(point_text, about, prevention=True) == polarity(clause_text, about, prevention=True):
+        return frozenset()
+    return frozenset(about)
+
+
+_SAME = [frozenset(stem(w) for w in group) for group in [("test", "inference", "prediction", "serving")]]
+"""Words that name the same thing where a contradiction hinges on it: "test time" is "inference"."""
+
+
+def mentions_any(stems: Iterable[str], words_of: Iterable[str]) -> bool:
+    """Whether `stems` hold one of `words_of`, or a word naming the same (`_SAME`)."""
+    wanted = set(words_of)
+    wanted |= {w for group in _SAME if group & wanted for w in group}
+    return bool(wanted.intersection(stems))
 
 
 _NOT_ENTITIES = QUESTION_FRAME | frozenset(
