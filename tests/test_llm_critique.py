@@ -222,6 +222,9 @@ def test_a_reply_a_little_out_of_bounds_is_kept_and_a_stated_score_is_not_shown(
     assert reply.critique.endswith("…") and reply.suggestion == "Nothing to add."
     assert list(reply.key_points) == ["b"] and len(reply.key_points["b"].reason) == 400
     assert reply.misconceptions == [f"wrong {i}" for i in range(5)]
+    # A fraction that is no mark stays.
+    folds = parse_reply('{"critique": "Say you train on 9 out of 10 folds and test on the last."}')
+    assert folds is not None and folds.critique == "Say you train on 9 out of 10 folds and test on the last."
 
 
 def test_the_prompt_fences_the_answer_as_data(grader: Grader) -> None:

@@ -12,8 +12,11 @@ from viva.grading.models import LlmStatus
 Verdict = Literal["covered", "partial", "missed", "wrong"]
 
 
+_OUT_OF = r"\d{1,3}(?:\.\d+)?\s*(?:/|out\s+of)\s*(?:10|100)\b"
 _STATED_SCORE = re.compile(
-    r"[,;:]?\s*\(?\b(?:a\s+)?(?:score\s+(?:of\s+)?)?\d{1,3}(?:\.\d+)?\s*(?:/|out\s+of)\s*(?:10|100)\b\)?",
+    # "a score of 9/10" anywhere; a bare "9/10" or "9 out of 10" only where it ends a phrase (a mark),
+    # so "trained on 9 out of 10 folds" stays.
+    rf"[,;:]?\s*\(?(?:\b(?:a\s+)?score\s*(?:of|is|:|=)?\s*{_OUT_OF}|\b{_OUT_OF}(?=\s*(?:[.!?,;)]|$)))\)?",
     re.IGNORECASE,
 )
 
