@@ -222,9 +222,22 @@ def test_a_reply_a_little_out_of_bounds_is_kept_and_a_stated_score_is_not_shown(
     assert reply.critique.endswith("…") and reply.suggestion == "Nothing to add."
     assert list(reply.key_points) == ["b"] and len(reply.key_points["b"].reason) == 400
     assert reply.misconceptions == [f"wrong {i}" for i in range(5)]
-    # A fraction that is no mark stays.
-    folds = parse_reply('{"critique": "Say you train on 9 out of 10 folds and test on the last."}')
-    assert folds is not None and folds.critique == "Say you train on 9 out of 10 folds and test on the last."
+    # A fraction that is no mark stays, and a critique that is only a mark is still a critique.
+    for kept in (
+        "Say you train on 9 out of 10 folds.",
+        "Hold out 1/10.",
+        "Precision was 9/10, recall 5/10.",
+        "10/10!",
+    ):
+        parsed = parse_reply(json.dumps({"critique": kept}))
+        assert parsed is not None and parsed.critique == kept
+    # A follow-up cut short could not be asked: it is dropped. A verdict in capitals is a verdict.
+    odd = parse_reply(
+        json.dumps(
+            {"critique": "Fine.", "follow_up": "Why? " * 100, "key_points": {"a": {"verdict": "Covered"}}}
+        )
+    )
+    assert odd is not None and odd.follow_up == "" and odd.key_points["a"].verdict == "covered"
 
 
 def test_the_prompt_fences_the_answer_as_data(grader: Grader) -> None:
@@ -394,7 +407,10 @@ class _Records(logging.Handler):
         self.records.append(record)
 
 
-@pytest.mark.parametrize(("mode", "cause"), [("error", "the model crashed"), ("malformed", "not the JSON")])
+@pytest.mark.parametrize(
+    ("mode", "cause"),
+    [("error", "HTTP 500"), ("malformed", "no valid critique JSON"), ("not_json", "no chat completion")],
+)
 def test_a_failed_critique_tells_the_operator_why_in_the_log_and_never_quotes_the_answer(
     mode: str, cause: str, llm_api: tuple[TestClient, FastAPI]
 ) -> None:

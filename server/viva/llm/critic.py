@@ -33,10 +33,10 @@ class InvalidOutputError(Exception):
     """The model's reply, twice, was not the JSON asked for."""
 
 
-def _content(completion: Any, usage: Usage) -> str:
-    """The reply's text, its tokens counted. A server that answers 200 with something other than a
-    chat completion (an HTML page, another JSON, no choices) said nothing usable: "", which reads as
-    invalid output, as garbage text does (the client does not check the body's shape)."""
+def _content(completion: Any, usage: Usage) -> str | None:
+    """The reply's text, its tokens counted; None when a server answered 200 with something other
+    than a chat completion (an HTML page, another JSON, no choices): the client does not check the
+    body's shape, and that is invalid output, as garbage text is."""
     try:
         counted = completion.usage
         if counted is not None:
@@ -44,8 +44,8 @@ def _content(completion: Any, usage: Usage) -> str:
             usage.completion_tokens += int(counted.completion_tokens or 0)
         text = completion.choices[0].message.content
     except (AttributeError, IndexError, KeyError, TypeError, ValueError):
-        return ""
-    return text if isinstance(text, str) else ""
+        return None
+    return text if isinstance(text, str) else "" if text is None else None
 
 
 class OpenAICritic:
@@ -88,6 +88,9 @@ class OpenAICritic:
                 status, error = "timeout", str(problem) or "the time budget ran out"
             except InvalidOutputError as problem:
                 status, error = "invalid_output", str(problem)
+            except openai.APIStatusError as problem:
+                # Its code, not its body: a server's error page may echo the request, answer included.
+                status, error = "error", f"{type(problem).__name__}: HTTP {problem.status_code}"
             except openai.OpenAIError as problem:
                 status, error = "error", f"{type(problem).__name__}: {problem}"
             finally:
@@ -107,16 +110,23 @@ class OpenAICritic:
     def _valid_reply(
         self, messages: list[dict[str, str]], deadline: float, usage: Usage, used: list[str]
     ) -> CritiqueReply:
-        last = ""
+        problem = ""
         for _ in range(2):  # invalid JSON gets one retry
             text = self._ask(messages, deadline, usage, used)
-            reply = parse_reply(text)
+            reply = parse_reply(text) if text is not None else None
             if reply is not None:
                 return reply
-            last = text
-        raise InvalidOutputError(f"no valid critique JSON in the reply: {last[:200]!r}")
+            # Said without the reply itself, which may echo the candidate's answer (it goes to the log).
+            problem = (
+                "the server answered 200 with no chat completion"
+                if text is None
+                else f"no valid critique JSON in the reply ({len(text)} characters)"
+            )
+        raise InvalidOutputError(problem)
 
-    def _ask(self, messages: list[dict[str, str]], deadline: float, usage: Usage, used: list[str]) -> str:
+    def _ask(
+        self, messages: list[dict[str, str]], deadline: float, usage: Usage, used: list[str]
+    ) -> str | None:
         formats = (self._format, *(f for f in FORMATS if f != self._format)) if self._format else FORMATS
         refusal: openai.APIStatusError | None = None
         for name in formats:

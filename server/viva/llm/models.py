@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
@@ -14,37 +14,57 @@ Verdict = Literal["covered", "partial", "missed", "wrong"]
 
 _OUT_OF = r"\d{1,3}(?:\.\d+)?\s*(?:/|out\s+of)\s*(?:10|100)\b"
 _STATED_SCORE = re.compile(
-    # "a score of 9/10" anywhere; a bare "9/10" or "9 out of 10" only where it ends a phrase (a mark),
-    # so "trained on 9 out of 10 folds" stays.
-    rf"[,;:]?\s*\(?(?:\b(?:a\s+)?score\s*(?:of|is|:|=)?\s*{_OUT_OF}|\b{_OUT_OF}(?=\s*(?:[.!?,;)]|$)))\)?",
+    # A mark, not any fraction: after a word of marking ("a score of 9/10", "I'd give it 8 out of 10"),
+    # in parentheses ("(10/10)"), or after a comma at the end of a sentence ("Perfect answer, 100/100!").
+    # "Hold out 1/10", "precision was 9/10" and "9 out of 10 folds" stay.
+    rf"\s*(?:(?:\ba\s+)?\b(?:score|rating|mark|grade|give\s+it|rate\s+it)\w*\s*(?:of|is|at|:|=)?\s*{_OUT_OF}"
+    rf"|\(\s*{_OUT_OF}\s*\)|,\s*{_OUT_OF}(?=\s*[.!?]|\s*$))",
     re.IGNORECASE,
 )
 
 
 def _without_stated_scores(text: str) -> str:
-    """A score the model states is ignored, so it is not shown either: "Perfect, 100/100!" reads "Perfect!"."""
-    return _STATED_SCORE.sub("", text).strip()
+    """A score the model states is ignored, so it is not shown either: "Perfect, 100/100!" reads
+    "Perfect!". A text that is nothing but a score is left as it is (the reply stays valid)."""
+    stripped = _STATED_SCORE.sub("", text).strip()
+    return stripped if re.search(r"[^\W\d_]", stripped) else text
 
 
-def _cut(limit: int) -> BeforeValidator:
+def _cut(limit: int, mark: str = "…") -> BeforeValidator:
     """Over-long text is cut (with an ellipsis), not a reason to throw the whole critique away."""
 
     def cut(value: object) -> object:
-        return value[: limit - 1].rstrip() + "…" if isinstance(value, str) and len(value) > limit else value
+        if not isinstance(value, str) or len(value) <= limit:
+            return value
+        return value[: limit - len(mark)].rstrip() + mark
 
     return BeforeValidator(cut)
 
 
 def _first(count: int) -> BeforeValidator:
+    """The first `count` items of a longer list: the rest are dropped, not the reply."""
     return BeforeValidator(lambda value: value[:count] if isinstance(value, list) else value)
 
 
+def _too_long_is_none(limit: int) -> BeforeValidator:
+    """A question cut short cannot be asked: an over-long one is dropped (the grader's own stays)."""
+    return BeforeValidator(lambda value: "" if isinstance(value, str) and len(value) > limit else value)
+
+
 def _known_verdicts(value: object) -> object:
-    """Points the model gave a verdict Viva does not know ("unclear") are dropped, not the reply."""
+    """Verdicts read in any case ("Covered"); points the model gave one Viva does not know ("unclear")
+    are dropped, not the reply."""
     if not isinstance(value, dict):
         return value
-    allowed = Verdict.__args__  # type: ignore[attr-defined]
-    return {k: v for k, v in value.items() if not isinstance(v, dict) or v.get("verdict") in allowed}
+    allowed = get_args(Verdict)
+    known = {}
+    for point, verdict in value.items():
+        if isinstance(verdict, dict) and isinstance(verdict.get("verdict"), str):
+            verdict = {**verdict, "verdict": verdict["verdict"].strip().lower()}
+            if verdict["verdict"] not in allowed:
+                continue
+        known[point] = verdict
+    return known
 
 
 class KeyPointVerdict(BaseModel):
@@ -52,7 +72,10 @@ class KeyPointVerdict(BaseModel):
 
     verdict: Verdict
     reason: Annotated[str, _cut(400), Field(max_length=400)] = ""
-    quote: str = Field(default="", max_length=400, description="The answer's own words, copied exactly.")
+    # Cut without a mark: the start of a quote is still the answer's own words.
+    quote: Annotated[str, _cut(400, mark=""), Field(max_length=400)] = Field(
+        default="", description="The answer's own words, copied exactly."
+    )
 
 
 class CritiqueReply(BaseModel):
@@ -71,7 +94,7 @@ class CritiqueReply(BaseModel):
     misconceptions: Annotated[list[Annotated[str, _cut(400)]], _first(5), Field(max_length=5)] = Field(
         default_factory=list
     )
-    follow_up: Annotated[str, _cut(400), Field(max_length=400)] = ""
+    follow_up: Annotated[str, _too_long_is_none(400), Field(max_length=400)] = ""
 
 
 class Usage(BaseModel):

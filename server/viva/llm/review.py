@@ -38,18 +38,12 @@ class Reviewer:
     def review(self, question: Question, answer: str, grade: Grade) -> tuple[Grade, CritiqueOutcome]:
         outcome = self.critic.critique(question, answer, grade)
         if outcome.status != "ok":
-            # What the operator needs to mend it (a wrong key, a down server, a short timeout). An
-            # invalid reply is not quoted: the model may have echoed the candidate's answer.
+            # What the operator needs to mend it (a wrong key, a down server, a short timeout); the
+            # critic's causes never quote a reply or a server's body, which may echo the answer.
             log.warning(
                 "LLM critique failed: %s",
                 outcome.status,
-                extra={
-                    "model": outcome.model,
-                    "ms": outcome.latency_ms,
-                    "error": "the reply was not the JSON asked for"
-                    if outcome.status == "invalid_output"
-                    else outcome.error,
-                },
+                extra={"model": outcome.model, "ms": outcome.latency_ms, "error": outcome.error},
             )
         return apply(self.grader, question, answer, grade, outcome, self.max_raise), outcome
 
