@@ -130,7 +130,7 @@
      there, then show it in place of what was shown; for as long as the server gives a critique. */
   async function awaitTurn(turn, answerText) {
     const mine = interview;
-    const until = Date.now() + 1000 * Number($("chat").dataset.critiqueWait);
+    const until = Date.now() + 1000 * (Number($("chat").dataset.critiqueWait) || 60);
     const shownNow = () => document.querySelector(`.grade-message[data-turn="${turn}"], .grading-note[data-turn="${turn}"]`);
     while (Date.now() < until && interview === mine) {
       await new Promise((resolve) => setTimeout(resolve, 1500));

@@ -42,7 +42,9 @@
       $("weakest").replaceChildren(...report.weakest.map((area) => el("li", {},
         el("strong", {}, `Q${area.number} ${area.question} (${area.score}/100` +
           (area.corrected_by ? `, corrected by ${area.corrected_by}; the grader gave ${area.grader_score}` : "") + ")"),
-        area.study.length ? el("ul", {}, area.study.map((point) => el("li", {}, point))) : el("p", {}, "Nothing missed."))));
+        area.study.length ? el("ul", {}, area.study.map((point) => el("li", {},
+          area.recovered.includes(point) ? `${point} (you gave it when asked again)` : point)))
+          : el("p", {}, "Nothing missed."))));
       const d = report.delivery;
       $("delivery").textContent = d === null ? "No answers yet." :
         `On average ${Math.round(d.mean_words)} words (about ${Math.round(d.mean_seconds)} seconds). Opened with a definition in ` +

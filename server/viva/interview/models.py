@@ -218,6 +218,9 @@ class WeakArea(Shape):
         default=None, description="The coach who corrected the score, if one did."
     )
     study: list[str] = Field(description="The key points missed: what to study.")
+    recovered: list[str] = Field(
+        default_factory=list, description="Those of `study` the candidate gave when a follow-up asked again."
+    )
 
 
 class DeliverySummary(Shape):

@@ -74,12 +74,12 @@ def build_report(service: InterviewService, session: Session, interview: Intervi
         corrected=sum(t.id in corrections for t, _ in graded),
         answered=sum(t.kind == "question" and t.status != "asked" for t in turns),
         total=len(interview.plan),
-        follow_up_score=round(mean(follow_ups), 1) if follow_ups else None,
+        follow_up_score=mean_of(follow_ups),
         covered=sum(p.status == "covered" for p in points),
         partial=sum(p.status == "partial" for p in points),
         missed=sum(p.status == "missed" for p in points),
         categories=[
-            CategoryResult(category=c, questions=len(s), score=round(mean(s), 1))
+            CategoryResult(category=c, questions=len(s), score=mean_of(s) or 0.0)
             for c, s in by_category.items()
         ],
         key_points=points,
@@ -91,15 +91,11 @@ def build_report(service: InterviewService, session: Session, interview: Intervi
                 score=of_record(turn, grade),
                 grader_score=grade.score,
                 corrected_by=corrections[turn.id].coach if turn.id in corrections else None,
-                study=[
+                study=[p.text for p in grade.key_points if p.status != "covered"],
+                recovered=[
                     p.text
-                    + (
-                        " (you gave it when asked again)"
-                        if probed.get((turn.question_id, p.id)) == "covered"
-                        else ""
-                    )
                     for p in grade.key_points
-                    if p.status != "covered"
+                    if p.status != "covered" and probed.get((turn.question_id, p.id)) == "covered"
                 ],
             )
             for turn, grade in weakest

@@ -286,9 +286,9 @@ class InterviewService:
         turn = self.turn(session, interview.id, number)
         if turn.answer is None:
             raise TurnNotAnsweredError(f"Turn {number} has no answer to grade yet.")
-        # A candidate's regrade is for an answer whose grading failed: one already graded is returned
-        # as it stands, so a retried request grades nothing twice and cannot re-roll the LLM critique.
-        if token is None or turn.status != "graded":
+        # A candidate's regrade is for an answer whose grading failed: one graded (or being graded) is
+        # returned as it stands, so a retried request grades nothing twice and cannot re-roll the critique.
+        if token is None or turn.status == "failed":
             self.grade_turn(session, interview, turn)
         return self.turn_view(session, turn)
 

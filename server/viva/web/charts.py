@@ -5,7 +5,7 @@ screen reader hears what a sighted reader sees, from the one place that counts t
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 from viva.interview.models import Report
 from viva.interview.report import whole
@@ -19,7 +19,8 @@ WIDTH = 640
 def _svg(height: int, title: str, body: list[str]) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" width="{WIDTH}" '
-        f'height="{height}" role="img" aria-label="{escape(title)}" font-family="system-ui, sans-serif" '
+        f'height="{height}" role="img" aria-label={quoteattr(title)} '
+        f'font-family="system-ui, sans-serif" '
         f'font-size="13"><title>{escape(title)}</title>' + "".join(body) + "</svg>"
     )
 
