@@ -284,6 +284,10 @@ def test_rather_than_and_instead_of_deny_what_follows_them(grader: Grader) -> No
         point, "Hyperparameters are settings chosen before training rather than learned from data."
     )
     assert contradicts(point, "Hyperparameters are learned from the data during training.")
+    # As many negations on both sides, of different words: the roles reversed.
+    assert contradicts(point, "Hyperparameters are learned from the data rather than chosen before training.")
+    mse = "For data with many outliers, use MSE rather than MAE."
+    assert contradicts(mse, "With a lot of outliers you should use MAE, not MSE.")
     # Where the words it reaches are not all shared, it bears on nothing the other text says.
     harmonic = rubric_point(grader, 25, "why-harmonic")  # "... instead of the arithmetic mean because ..."
     assert not contradicts(harmonic, "The harmonic mean penalises extreme imbalance.")
@@ -309,8 +313,14 @@ def test_a_definition_that_mentions_training_does_not_deny_what_happens_at_test_
     for at_test in ("It is turned off at inference.", "At prediction time dropout is not applied."):
         dropout = grade(grader, 38, f"{definition} {at_test}")
         assert status(dropout, "disabled-at-test") != "missed", at_test
-    # Said nowhere, the point is still missed.
-    assert status(grade(grader, 38, definition), "disabled-at-test") == "missed"
+    # Said nowhere, or said wrong, the point is still missed: a mention of test time that makes no
+    # point, or one that sounds like the misconception, clears nothing.
+    for wrong in (
+        "",
+        "We measure accuracy on a test set.",
+        "Dropout is used at test time as well as in training.",
+    ):
+        assert status(grade(grader, 38, f"{definition} {wrong}"), "disabled-at-test") == "missed", wrong
 
 
 def test_a_verb_of_prevention_denies_what_a_plain_negation_denies(grader: Grader) -> None:
@@ -430,6 +440,19 @@ def test_keyword_list_is_flagged_and_scores_below_a_partial_answer(grader: Grade
     partial = grade(grader, 7, PARTIAL_OVERFITTING)
     assert "keyword_list" in {f.code for f in keywords.flags}
     assert keywords.score < partial.score
+
+
+def test_terms_each_glossed_in_parentheses_are_no_keyword_list(grader: Grader) -> None:
+    glossed = grade(
+        grader,
+        2,
+        "Three: supervised (labelled data), unsupervised (no labels, find structure), reinforcement (an agent"
+        " learns from rewards).",
+    )
+    assert "keyword_list" not in {f.code for f in glossed.flags}
+    # One-word tags in parentheses gloss nothing: still a bag of terms.
+    tagged = grade(grader, 40, "bagging (variance), boosting (bias), stacking (meta), random forest, xgboost")
+    assert "keyword_list" in {f.code for f in tagged.flags}
 
 
 @pytest.mark.parametrize(

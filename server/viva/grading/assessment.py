@@ -182,8 +182,10 @@ def match_point(
     sentences: list[SentenceWords],
     entities: frozenset[str] = frozenset(),
     subject: frozenset[str] = frozenset(),
+    rivals: tuple[Encoded, ...] = (),
 ) -> PointMatch:
-    """The best match of a rubric statement (any of its phrasings) among the answer's units."""
+    """The best match of a rubric statement (any of its phrasings) among the answer's units; `rivals`
+    are the phrasings of the misconceptions that deny it."""
     live = [i for i, u in enumerate(units) if u.counts]
     if not live:
         return PointMatch(0.0, 0.0, 0.0, 0.0, None)
@@ -220,8 +222,19 @@ def match_point(
         lexical=best_lexical,
         unit=best_unit,
         evidence=evidence_unit,
-        conflict=_denied(variants[0].text, units, live, best_unit, best_scores, entities, subject),
+        conflict=_denied(variants[0].text, units, live, best_unit, best_scores, entities, subject, rivals),
     )
+
+
+CLEARING_FLOOR = 0.4
+"""A unit clears a denial only if it matches the point at least this well (question-demoted cosine):
+"we then make predictions" mentions prediction time but says nothing of the point."""
+
+CLEARING_CEILING = 0.65
+"""...and stays below this cosine with every misconception that denies the point: "dropout is used at
+test time as well" mentions test time without a word our cues read as a denial, but sits 0.8 and more
+from "dropout is kept on at test time as well as in training" (an honest "it is turned off at
+inference" sits 0.56 from its nearest, "dropout stays active at inference")."""
 
 
 def _denied(
@@ -232,9 +245,11 @@ def _denied(
     scores: np.ndarray,
     entities: frozenset[str],
     subject: frozenset[str],
+    rivals: tuple[Encoded, ...],
 ) -> bool:
     """Whether the answer contradicts the point where it speaks of it: its best match does, and no
-    other unit speaks of what the contradiction hinges on without contradicting it.
+    other unit that makes the point speaks of what the contradiction hinges on without contradicting
+    it or sounding like a misconception that denies it.
 
     MiniLM often ranks a definition sentence ("switches off neurons at each training step") above
     the one that makes the point ("it is turned off at inference"): the first one's "training" alone
@@ -246,11 +261,13 @@ def _denied(
         return False
     inside = units[judged].span
     return not any(
-        mentions_any(units[i].stems, hinge)
+        scores[k] >= CLEARING_FLOOR
+        and mentions_any(units[i].stems, hinge)
         and not (inside.start <= units[i].span.start and units[i].span.end <= inside.end)
         and not (units[i].span.start <= inside.start and inside.end <= units[i].span.end)
         and not contradicts(point, units[i].span.text, subject)
-        for i in live
+        and all(float(units[i].demoted @ r.demoted) < CLEARING_CEILING for r in rivals)
+        for k, i in enumerate(live)
     )
 
 
@@ -465,6 +482,21 @@ class BankTopics:
         return bool(own & said) and not rival & said
 
 
+def _denials(index: QuestionIndex) -> list[tuple[Encoded, ...]]:
+    """For each statement of `point_variants`, the phrasings of the misconceptions that deny it."""
+    if index.question.reference_mode:
+        return [()] * len(index.reference)
+    return [
+        tuple(
+            v
+            for wrong, phrasings in zip(index.question.misconceptions, index.misconceptions, strict=True)
+            if wrong.contradicts == point.id
+            for v in phrasings
+        )
+        for point in index.question.key_points
+    ]
+
+
 def point_variants(index: QuestionIndex) -> list[tuple[Encoded, ...]]:
     """The statements an answer is graded against: the rubric's key points, or the reference's units."""
     if index.question.reference_mode:
@@ -496,7 +528,10 @@ def assess(
     stems = {s for e in counted for s in e.stems}
     variants = point_variants(index)
     said = sentence_words(units, encoded)
-    points = [match_point(v, units, said, entities, index.question_stems) for v in variants]
+    points = [
+        match_point(v, units, said, entities, index.question_stems, rivals)
+        for v, rivals in zip(variants, _denials(index), strict=True)
+    ]
     if not index.question.reference_mode:
         # A counting point ("names three strategies") is made by its members, never negated itself.
         counting = [i for i, p in enumerate(index.question.key_points) if p.at_least]

@@ -114,20 +114,30 @@ _COMPARATIVES = frozenset(["better", "worse", "more", "less", "greater", "fewer"
 """After a negation and before "than", a comparison, not a denial: "no better than random" says "random"."""
 
 
-def polarity(text: str, about: set[str], prevention: bool = False) -> bool:
-    """True when the text negates what it says of the `about` stems an odd number of times.
+def polarity(text: str, about: set[str], prevention: bool = False) -> list[frozenset[str]]:
+    """The text's negations that bear on the `about` stems, each as the `about` stems it reaches.
 
     A negation counts where at least half the content words it reaches are `about` ones: the
     point's "no single feature dominates" is not denied by a clause that speaks of features but
     says nothing of one dominating. (More than half cost the held-out order 0.011: it let wrong
     answers' real denials through with the false ones.)
     """
-    count = sum(
-        2 * sum(s in about for s in reached) >= len(reached)
+    return [
+        frozenset(s for s in reached if s in about)
         for compares, reached in _negations(text, amounts=False, prevention=prevention)
-        if reached and not compares
-    )
-    return count % 2 == 1
+        if reached and not compares and 2 * sum(s in about for s in reached) >= len(reached)
+    ]
+
+
+def _flipped(point: list[frozenset[str]], clause: list[frozenset[str]]) -> frozenset[str]:
+    """What one text denies and the other affirms: an odd number of negations against an even one,
+    or as many on both sides but of different words ("learned from data rather than chosen" against
+    "chosen, not learned")."""
+    said: frozenset[str] = frozenset().union(*point)
+    other: frozenset[str] = frozenset().union(*clause)
+    if len(point) % 2 != len(clause) % 2:
+        return (said ^ other) or (said | other)
+    return said | other if point and clause and said.isdisjoint(other) else frozenset()
 
 
 _SCARCITY = frozenset(["little", "few", "lack", "lacks", "lacking", "insufficient"])
@@ -244,12 +254,14 @@ def denied_words(point_text: str, clause_text: str, subject: frozenset[str] = fr
     # A negation counts where it bears on what both say: the point's "so the two cannot both be
     # minimised" is not denied by a clause that only says complexity lowers bias and raises variance.
     about = set(point_stems) & set(clause_stems)
-    if polarity(point_text, about) == polarity(clause_text, about):
-        return frozenset()
+    flipped = _flipped(polarity(point_text, about), polarity(clause_text, about))
     # A plain negation on one side only: the other may deny the same with a verb of prevention.
-    if polarity(point_text, about, prevention=True) == polarity(clause_text, about, prevention=True):
+    prevented = _flipped(
+        polarity(point_text, about, prevention=True), polarity(clause_text, about, prevention=True)
+    )
+    if not flipped or not prevented:
         return frozenset()
-    return frozenset(about)
+    return flipped
 
 
 _SAME = [frozenset(stem(w) for w in group) for group in [("test", "inference", "prediction", "serving")]]

@@ -173,11 +173,25 @@ def grader_instructions(text: str) -> list[Span]:
     return [s for s in sentences(text) if any(p.search(s.text) for p in _GRADER_INSTRUCTIONS)]
 
 
+def _depths(text: str) -> list[int]:
+    """How many parentheses are open before each character; all 0 when one is never closed (a stray
+    "(" would otherwise hide the rest of a list of terms in one segment)."""
+    depths, depth = [], 0
+    for ch in text:
+        depths.append(depth)
+        depth = depth + 1 if ch == "(" else max(0, depth - 1) if ch == ")" else depth
+    return depths if depth == 0 else [0] * len(text)
+
+
 def segments(text: str) -> list[Span]:
-    """The answer cut at every list separator: lines, bullets, commas, semicolons, slashes between words."""
+    """The answer cut at every list separator: lines, bullets, commas, semicolons, slashes between words;
+    not inside parentheses, where a term's gloss goes ("unsupervised (no labels, find structure)")."""
     spans: list[Span] = []
     start = 0
+    depths = _depths(text)
     for match in re.finditer(r"\s*(?:[\n;,|•]|(?<=\s)[-*](?=\s)|:\s)\s*", text):
+        if depths[match.start()] and "\n" not in match.group():
+            continue
         piece = text[start : match.start()]
         if piece.strip():
             offset = start + piece.index(piece.strip())
@@ -190,9 +204,14 @@ def segments(text: str) -> list[Span]:
     return spans
 
 
+GLOSS = re.compile(r"\(([^()]*)\)")
+
+
 def is_statement(segment: str) -> bool:
+    """Enough words to say something, or enough small words to be a sentence, or a term glossed in
+    parentheses ("supervised (labelled data)"): a term explained is no bare term."""
     tokens = words(segment)
-    if len(tokens) >= MIN_STATEMENT_WORDS:
+    if len(tokens) >= MIN_STATEMENT_WORDS or any(len(words(g)) >= 2 for g in GLOSS.findall(segment)):
         return True
     function_words = sum(t in STOP_WORDS for t in tokens)
     return len(tokens) >= 3 and function_words / len(tokens) >= 0.25
