@@ -322,6 +322,13 @@ def test_the_report_charts_say_their_figures_in_words(api: TestClient) -> None:
         assert f"{question}: {counts}" in titles["key-points"]
 
 
+def test_a_short_candidate_key_is_422_in_characters(api: TestClient) -> None:
+    body = {"candidate": "Ada", "count": 1, "candidate_key": "abc"}
+    response = api.post("/api/v1/interviews", json=body)
+    assert response.status_code == 422
+    assert "candidate_key: String should have at least 8 characters" in response.json()["error"]["message"]
+
+
 def test_the_report_compares_interviews_with_the_same_name_and_candidate_key(api: TestClient) -> None:
     key = "my-own-secret-key"
     first = start(api, count=1, questions=[7], follow_ups=False, candidate_key=key)

@@ -162,6 +162,15 @@ def test_the_openapi_schema_documents_every_route(api: TestClient) -> None:
         assert path in paths
 
 
+def test_the_openapi_schema_says_which_errors_carry_retry_after_and_what_metrics_are(api: TestClient) -> None:
+    paths = api.get("/openapi.json").json()["paths"]
+    answers = paths["/api/v1/interviews/{interview_id}/answers"]["post"]["responses"]
+    for status in ("429", "503"):
+        assert "Retry-After" in answers[status]["headers"]
+    assert "headers" not in answers["422"]
+    assert "text/plain" in paths["/metrics"]["get"]["responses"]["200"]["content"]
+
+
 def test_an_unexpected_error_is_a_500_with_its_request_id_and_security_headers_logged_once(
     api_settings: Settings, grader: Grader, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -56,9 +56,20 @@ _MEANINGS = {
 }
 
 
+_RETRY_AFTER = {
+    "Retry-After": {"description": "Seconds to wait before trying again.", "schema": {"type": "integer"}}
+}
+_HEADERS = {429: _RETRY_AFTER, 503: _RETRY_AFTER}
+"""Headers an error may carry (a 503 for coaching not configured has none)."""
+
+
 def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` for the errors a route can answer with, so clients (and schemathesis) know them."""
-    return {status: {"model": ErrorBody, "description": _MEANINGS[status]} for status in statuses}
+    return {
+        status: {"model": ErrorBody, "description": _MEANINGS[status]}
+        | ({"headers": _HEADERS[status]} if status in _HEADERS else {})
+        for status in statuses
+    }
 
 
 def error_response(status: int, code: str, message: str, **extra: object) -> JSONResponse:

@@ -77,11 +77,12 @@ class StartRequest(RequestShape):
     )
     seed: int | None = Field(default=None, description="Shuffle seed, for a reproducible order.")
     follow_ups: bool = Field(default=True, description="Probe a missed required key point with a follow-up.")
-    candidate_key: StoredText | None = Field(
-        default=None,
-        min_length=8,
-        max_length=200,
-        description="A secret of the candidate's own: interviews with the same name and key are compared.",
+    # Its length checked before `_storable` runs: after it, pydantic counts "items", not characters.
+    candidate_key: Annotated[str, Field(min_length=8, max_length=200), AfterValidator(_storable)] | None = (
+        Field(
+            default=None,
+            description="A secret of the candidate's own: interviews with the same name and key are compared.",
+        )
     )
 
 
