@@ -482,21 +482,6 @@ class BankTopics:
         return bool(own & said) and not rival & said
 
 
-def _denials(index: QuestionIndex) -> list[tuple[Encoded, ...]]:
-    """For each statement of `point_variants`, the phrasings of the misconceptions that deny it."""
-    if index.question.reference_mode:
-        return [()] * len(index.reference)
-    return [
-        tuple(
-            v
-            for wrong, phrasings in zip(index.question.misconceptions, index.misconceptions, strict=True)
-            if wrong.contradicts == point.id
-            for v in phrasings
-        )
-        for point in index.question.key_points
-    ]
-
-
 def point_variants(index: QuestionIndex) -> list[tuple[Encoded, ...]]:
     """The statements an answer is graded against: the rubric's key points, or the reference's units."""
     if index.question.reference_mode:
@@ -530,7 +515,7 @@ def assess(
     said = sentence_words(units, encoded)
     points = [
         match_point(v, units, said, entities, index.question_stems, rivals)
-        for v, rivals in zip(variants, _denials(index), strict=True)
+        for v, rivals in zip(variants, index.denials, strict=True)
     ]
     if not index.question.reference_mode:
         # A counting point ("names three strategies") is made by its members, never negated itself.

@@ -191,21 +191,24 @@ def _negations(text: str, amounts: bool = True, prevention: bool = False) -> lis
     the verbs of `_PREVENTION`): whether it only compares ("no better than"), and the content stems it
     reaches (for `_CONTRASTING` words, those the text has not affirmed before them)."""
     tokens = words(text)
-    return [
-        (
-            len(tokens) > i + 2 and tokens[i + 1] in _COMPARATIVES and tokens[i + 2] == "than",
-            [
-                s
-                for s in content_stems(" ".join(tokens[i + reach : i + reach + NEGATION_REACH]))
-                if reach == 1 or s not in content_stems(" ".join(tokens[:i]))
-            ],
-        )
-        for i, token in enumerate(tokens)
-        for reach in [2 if token in _CONTRASTING else 1]
-        if _negates(
+    found = []
+    for i, token in enumerate(tokens):
+        if not _negates(
             token, tokens[i - 1] if i else "", tokens[i + 1 : i + 1 + NEGATION_REACH], amounts, prevention
-        )
-    ]
+        ):
+            continue
+        compares = len(tokens) > i + 2 and tokens[i + 1] in _COMPARATIVES and tokens[i + 2] == "than"
+        if token in _CONTRASTING:
+            affirmed = set(content_stems(" ".join(tokens[:i])))
+            reached = [
+                s
+                for s in content_stems(" ".join(tokens[i + 2 : i + 2 + NEGATION_REACH]))
+                if s not in affirmed
+            ]
+        else:
+            reached = content_stems(" ".join(tokens[i + 1 : i + 1 + NEGATION_REACH]))
+        found.append((compares, reached))
+    return found
 
 
 def swaps(

@@ -55,6 +55,22 @@ class QuestionIndex:
     demoted_model_answer: Encoded
     """The model answer without the question's words, embedded as a text of its own."""
 
+    @functools.cached_property
+    def denials(self) -> tuple[tuple[Encoded, ...], ...]:
+        """For each statement an answer is graded against (`assessment.point_variants`), the phrasings of
+        the misconceptions that deny it; worked out once per question, not once per answer."""
+        if self.question.reference_mode:
+            return ((),) * len(self.reference)
+        return tuple(
+            tuple(
+                v
+                for wrong, phrasings in zip(self.question.misconceptions, self.misconceptions, strict=True)
+                if wrong.contradicts == point.id
+                for v in phrasings
+            )
+            for point in self.question.key_points
+        )
+
     @property
     def expects_list(self) -> bool:
         """The model answer is itself mostly a list of terms: a list of terms is then a fair answer."""
