@@ -241,6 +241,21 @@ def test_a_type_i_error_is_not_a_type_ii_error(grader: Grader) -> None:
     assert status(swapped, "false-negative-type-ii") == "missed"
 
 
+def test_an_opposite_inside_a_compound_word_is_swapped_in(grader: Grader) -> None:
+    # "Outlier-robust" says "robust"; "non-linear" stays a word of its own, not "linear".
+    point = rubric_point(grader, 29, "outlier-sensitive")
+    assert contradicts(point, "MSE is the outlier-robust option")
+    assert not contradicts(point, "MSE is the outlier-sensitive option")
+    assert not contradicts("The relationship is non-linear.", "The relationship is highly non-linear.")
+    robust = grade(
+        grader,
+        29,
+        "MSE averages the squared differences between predictions and actual values. MSE is the"
+        " outlier-robust option, so it is what you use when the data has extreme values.",
+    )
+    assert status(robust, "outlier-sensitive") == "missed"
+
+
 def test_too_little_of_a_thing_is_its_opposite_not_a_denial(grader: Grader) -> None:
     # The point says "too little model complexity, too much regularisation, or too few training
     # iterations": "too simple" says the first, however many other negations the point holds.

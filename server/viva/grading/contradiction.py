@@ -229,6 +229,22 @@ def swaps(
     ]
 
 
+_PREFIXES = frozenset(["non", "un", "in", "anti", "multi", "semi", "pre", "post", "self", "re", "co", "sub"])
+"""First parts that make a compound a word of its own: "non-linear" is not "linear"."""
+
+
+def _swap_stems(text: str) -> list[str]:
+    """The text's content stems with the parts of its compounds: "outlier-robust" says "robust", and
+    "high-bias" "bias" (unless the compound is an opposite in its own right, or a prefix makes it a new
+    word). Only for swaps: elsewhere a compound is one term."""
+    found = content_stems(text)
+    for word in words(text):
+        parts = word.split("-")
+        if len(parts) > 1 and parts[0] not in _PREFIXES and stem(word) not in OPPOSITE:
+            found += content_stems(" ".join(parts))
+    return found
+
+
 def negated(text: str, target: str) -> bool:
     """Whether a negation reaches the word with this stem."""
     return any(target in reached for _, reached in _negations(text))
@@ -247,16 +263,14 @@ def denied_words(point_text: str, clause_text: str, subject: frozenset[str] = fr
     and only one, is negated ("no labels" says "unlabelled", "too little model complexity" says
     "too simple"), whatever other negations either sentence holds.
     """
-    point_stems = content_stems(point_text)
-    clause_stems = content_stems(clause_text)
-    pairs = swaps(point_stems, clause_stems, subject)
+    pairs = swaps(_swap_stems(point_text), _swap_stems(clause_text), subject)
     if pairs:
         return frozenset(
             word for word, other in pairs if negated(point_text, word) == negated(clause_text, other)
         )
     # A negation counts where it bears on what both say: the point's "so the two cannot both be
     # minimised" is not denied by a clause that only says complexity lowers bias and raises variance.
-    about = set(point_stems) & set(clause_stems)
+    about = set(content_stems(point_text)) & set(content_stems(clause_text))
     flipped = _flipped(polarity(point_text, about), polarity(clause_text, about))
     # A plain negation on one side only: the other may deny the same with a verb of prevention.
     prevented = _flipped(
