@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlmodel import Session, select
 
 from tests.cli import viva
 from tests.fakes.openai_server import SLOW_SECONDS, create_app, free_port, serving
@@ -23,7 +24,9 @@ from viva.config import Settings
 from viva.grading import Grader
 from viva.llm.critic import OpenAICritic, parse_reply
 from viva.llm.prompting import render
-from viva.llm.review import find_quote
+from viva.llm.review import Reviewer, find_quote
+from viva.store.database import create_database_engine
+from viva.store.models import Turn
 
 ANSWER = "Overfitting means the model memorises noise in the training data, so it fails on new, unseen data."
 INJECTION = (
@@ -305,7 +308,7 @@ def test_in_the_service_the_critique_never_blocks_and_never_inflates(
     ).json()
     assert time.monotonic() - began < SLOW_SECONDS / 2  # the grade did not wait for the model
     assert response["critique_status"] == "pending"
-    assert response["grade"]["grader"]["llm_status"] == "disabled"  # not yet: the embedding grade
+    assert response["grade"]["grader"]["llm_status"] == "pending"  # not yet: the embedding grade
     turn = _critique_when_ready(client, interview)
     assert turn["critique_status"] == ("ready" if EXPECTED[mode] == "ok" else "failed")
     assert turn["grade"]["grader"]["llm_status"] == EXPECTED[mode]
@@ -333,6 +336,59 @@ def test_a_critique_is_stored_though_other_answers_were_stored_while_the_model_t
     turn = _critique_when_ready(client, first)
     assert turn["critique_status"] == "ready"
     assert turn["grade"]["grader"]["llm_status"] == "ok" and turn["grade"]["critique"]
+
+
+def test_a_grade_whose_critique_is_still_being_written_says_pending_not_disabled(
+    llm_api: tuple[TestClient, FastAPI],
+) -> None:
+    """`disabled` tells a client there is no LLM: while the model thinks, the grade must say it is coming."""
+    client, app = llm_api
+    app.state.thinking = TIMEOUT / 2
+    interview = start(client, questions=[7, 40], follow_ups=False)
+    answered = answer(client, interview, ANSWER)
+    assert answered["grade"]["grader"]["llm_status"] == "pending"
+    stored = client.get(f"/api/v1/interviews/{interview['id']}", headers=bearer(interview["token"])).json()
+    assert stored["turns"][0]["critique_status"] == "pending"
+    assert stored["turns"][0]["grade"]["grader"]["llm_status"] == "pending"
+    assert _critique_when_ready(client, interview)["grade"]["grader"]["llm_status"] == "ok"
+
+
+def test_a_critique_that_breaks_leaves_its_grade_saying_error_not_pending(
+    llm_api: tuple[TestClient, FastAPI], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, _ = llm_api
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("the reviewer broke")
+
+    monkeypatch.setattr(Reviewer, "review", broken)
+    interview = start(client, questions=[7, 40], follow_ups=False)
+    answer(client, interview, ANSWER)
+    turn = _critique_when_ready(client, interview)
+    assert turn["critique_status"] == "failed" and turn["grade"]["grader"]["llm_status"] == "error"
+
+
+def test_a_critique_a_stop_interrupted_says_disabled_once_the_llm_is_no_longer_configured(
+    api_settings: Settings, grader: Grader
+) -> None:
+    with TestClient(create_viva(api_settings, grader)) as client:
+        interview = start(client, questions=[7, 40], follow_ups=False)
+        answer(client, interview, ANSWER)
+    engine = create_database_engine(api_settings.resolved_database_url)
+    with Session(engine) as session:  # as a stop while an LLM was still writing the critique leaves it
+        turn = session.exec(select(Turn).where(Turn.interview_id == interview["id"], Turn.number == 1)).one()
+        assert turn.grade is not None
+        turn.critique_status = "pending"
+        turn.grade = {**turn.grade, "grader": {**turn.grade["grader"], "llm_status": "pending"}}
+        session.add(turn)
+        session.commit()
+    engine.dispose()
+    with TestClient(create_viva(api_settings, grader)) as client:
+        stored = client.get(
+            f"/api/v1/interviews/{interview['id']}", headers=bearer(interview["token"])
+        ).json()
+    assert stored["turns"][0]["critique_status"] == "failed"
+    assert stored["turns"][0]["grade"]["grader"]["llm_status"] == "disabled"
 
 
 def test_the_grade_endpoint_waits_for_the_critique(llm_api: tuple[TestClient, FastAPI]) -> None:

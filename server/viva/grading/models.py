@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Status = Literal["covered", "partial", "missed"]
-LlmStatus = Literal["disabled", "ok", "timeout", "error", "invalid_output"]
+LlmStatus = Literal["disabled", "pending", "ok", "timeout", "error", "invalid_output"]
 FlagCode = Literal[
     "non_answer",
     "gibberish",
@@ -102,7 +102,14 @@ class GraderInfo(Contract):
     rubric_version: str
     grader_version: str
     calibration: str
-    llm_status: LlmStatus = "disabled"
+    llm_status: LlmStatus = Field(
+        default="disabled",
+        description=(
+            "The LLM critique: `disabled` (no LLM configured), `pending` (being written in the background;"
+            " the stored grade changes when it lands), `ok`, or how it failed (`timeout`, `error`,"
+            " `invalid_output`: the grade stands without it)."
+        ),
+    )
     llm_model: str | None = None
     prompt_version: str | None = None
     llm_latency_ms: int | None = None

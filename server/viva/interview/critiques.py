@@ -9,12 +9,18 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from sqlmodel import Session, select
 
 from viva.bank import Question
-from viva.grading.models import Grade
+from viva.grading.models import Grade, LlmStatus
 from viva.llm.review import Reviewer
 from viva.store.database import lock_row
 from viva.store.models import Turn
 
 log = logging.getLogger("viva.critiques")
+
+
+def with_llm_status(grade: Grade, status: LlmStatus) -> Grade:
+    """The grade, saying where its critique stands: `pending` while it is written in the background,
+    for `disabled` would tell a client there is no LLM; never `pending` once it will not come."""
+    return grade.model_copy(update={"grader": grade.grader.model_copy(update={"llm_status": status})})
 
 
 class CritiqueQueue:
@@ -77,5 +83,8 @@ class CritiqueQueue:
                 turn = session.get(Turn, turn_id)
                 if turn is not None and turn.critique_status == "pending":
                     turn.critique_status = "failed"
+                    if turn.grade:
+                        failed = with_llm_status(Grade.model_validate(turn.grade), "error")
+                        turn.grade = failed.model_dump(mode="json")
                     session.add(turn)
                     session.commit()

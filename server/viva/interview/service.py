@@ -29,7 +29,7 @@ from viva.errors import (
 )
 from viva.grading.grader import QuestionLike
 from viva.grading.models import Grade
-from viva.interview.critiques import CritiqueQueue
+from viva.interview.critiques import CritiqueQueue, with_llm_status
 from viva.interview.models import (
     AnswerRequest,
     AnswerResponse,
@@ -228,6 +228,8 @@ class InterviewService:
         if grade is None:
             turn.status, turn.grading_error = "failed", failure
         else:
+            if self.critiques:
+                grade = with_llm_status(grade, "pending")
             turn.status, turn.grading_error = "graded", None
             turn.grade, turn.score, turn.graded_at = grade.model_dump(mode="json"), grade.score, utcnow()
             turn.critique_status = "pending" if self.critiques else "disabled"
@@ -304,6 +306,9 @@ class InterviewService:
         pending = session.exec(select(Turn).where(Turn.critique_status == "pending")).all()
         for turn in pending:
             turn.critique_status = "failed"
+            if turn.grade:
+                grade = with_llm_status(Grade.model_validate(turn.grade), "disabled")
+                turn.grade = grade.model_dump(mode="json")
             session.add(turn)
         session.commit()
         return 0
