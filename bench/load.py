@@ -185,8 +185,14 @@ def run() -> None:
 
 def serve(model: str, answers: list[str], bare_default: float, bare_own: float) -> None:
     with tempfile.TemporaryDirectory() as folder:
-        # One token answers 50 questions in a row here, faster than any candidate types.
-        env = {"VIVA_DATA_DIR": folder, "VIVA_ANSWER_RATE": "100000/minute", "VIVA_EMBEDDING_MODEL": model}
+        # One token answers 50 questions in a row here, faster than any candidate types, and every
+        # client sends its grades from one address.
+        env = {
+            "VIVA_DATA_DIR": folder,
+            "VIVA_ANSWER_RATE": "100000/minute",
+            "VIVA_GRADE_RATE": "100000/minute",
+            "VIVA_EMBEDDING_MODEL": model,
+        }
         server = ServerProcess(env, Path(folder) / "server.log").start()
         try:
             ready_mb = resident_mb(server)

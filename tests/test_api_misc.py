@@ -167,6 +167,7 @@ def test_the_openapi_schema_says_which_errors_carry_retry_after_and_what_metrics
     answers = paths["/api/v1/interviews/{interview_id}/answers"]["post"]["responses"]
     for status in ("429", "503"):
         assert "Retry-After" in answers[status]["headers"]
+    assert "Retry-After" in paths["/api/v1/grade"]["post"]["responses"]["429"]["headers"]
     assert "headers" not in answers["422"]
     assert "text/plain" in paths["/metrics"]["get"]["responses"]["200"]["content"]
 

@@ -29,6 +29,7 @@ def live(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path) -> Ite
         "VIVA_CACHE_DIR": str(embedding_cache),
         "VIVA_COACH_TOKEN": f"fuzz:{COACH_TOKEN}",
         "VIVA_ANSWER_RATE": "100000/minute",
+        "VIVA_GRADE_RATE": "100000/minute",
     }
     server = ServerProcess(env, folder / "server.log").start()
     try:

@@ -24,7 +24,9 @@ def database_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def strict(api_settings: Settings, grader: Grader) -> Iterator[TestClient]:
-    settings = api_settings.model_copy(update={"answer_rate": "3/minute", "max_body_bytes": 4096})
+    settings = api_settings.model_copy(
+        update={"answer_rate": "3/minute", "grade_rate": "2/minute", "max_body_bytes": 4096}
+    )
     with TestClient(create_app(settings, grader)) as client:
         yield client
 
@@ -66,6 +68,32 @@ def test_answers_are_rate_limited_per_token(strict: TestClient) -> None:
         f"/api/v1/interviews/{theirs['id']}/answers", json={"answer": "mine"}, headers=bearer(theirs["token"])
     )
     assert other.status_code == 200
+
+
+def test_grading_without_storing_is_rate_limited_per_client_address(strict: TestClient) -> None:
+    body = {"question": 7, "answer": "Overfitting is memorising noise."}
+    codes = [strict.post("/api/v1/grade", json=body).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    # Grading takes no credentials: a token of the client's own choosing is no way round the limit.
+    limited = strict.post("/api/v1/grade", json=body, headers=bearer("a-token-made-up-just-now"))
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) >= 1
+    error = limited.json()["error"]
+    assert limited.json() == {"error": error} and set(error) == {"code", "message"}  # as every error
+    assert error["code"] == "too_many_requests" and "at most 2/minute" in error["message"]
+    elsewhere = TestClient(strict.app, client=("203.0.113.7", 50000))  # another client, same server
+    assert elsewhere.post("/api/v1/grade", json=body).status_code == 200
+
+
+def test_a_grade_request_refused_before_grading_does_not_use_up_the_grade_rate_limit(
+    strict: TestClient,
+) -> None:
+    refused = [
+        strict.post("/api/v1/grade", json={"question": 999, "answer": "x"}).status_code,
+        strict.post("/api/v1/grade", json={"question": 7, "reference": "y", "answer": "x"}).status_code,
+    ]
+    assert refused == [404, 422]
+    body = {"question": 7, "answer": "Overfitting is memorising noise."}
+    assert [strict.post("/api/v1/grade", json=body).status_code for _ in range(3)] == [200, 200, 429]
 
 
 def test_metrics_count_requests_by_route_and_what_grading_did(api: TestClient) -> None:

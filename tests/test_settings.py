@@ -116,12 +116,13 @@ def test_settings_and_help_still_work_with_a_bad_setting(monkeypatch: pytest.Mon
     assert viva("serve", "--help").exit_code == 0
 
 
+@pytest.mark.parametrize("variable", ["VIVA_ANSWER_RATE", "VIVA_GRADE_RATE"])
 @pytest.mark.parametrize("rate", ["nonsense", "30", "0/minute", "30/minute;100/hour", "30/fortnight"])
-def test_an_answer_rate_the_rate_limiter_cannot_use_is_refused(
-    monkeypatch: pytest.MonkeyPatch, rate: str
+def test_a_rate_the_rate_limiter_cannot_use_is_refused(
+    monkeypatch: pytest.MonkeyPatch, variable: str, rate: str
 ) -> None:
-    monkeypatch.setenv("VIVA_ANSWER_RATE", rate)
-    with pytest.raises(ValueError, match="answer_rate"):
+    monkeypatch.setenv(variable, rate)
+    with pytest.raises(ValueError, match=variable.removeprefix("VIVA_").lower()):
         Settings()
 
 

@@ -93,6 +93,11 @@ class Settings(BaseSettings):
         default="30/minute",
         description="Most answers one interview's token may send, per replica (`limits` notation, e.g. 30/minute).",
     )
+    grade_rate: str = Field(
+        default="60/minute",
+        description="Most answers one client address may send to `POST /api/v1/grade`, per replica "
+        "(`limits` notation).",
+    )
     log_level: str = Field(
         default="INFO",
         description="Log level of the JSON logs on stderr: DEBUG, INFO, WARNING, ERROR or CRITICAL.",
@@ -133,10 +138,10 @@ class Settings(BaseSettings):
             raise ValueError(f"expected one of {', '.join(LOG_LEVELS)}")
         return value.upper()
 
-    @field_validator("answer_rate")
+    @field_validator("answer_rate", "grade_rate")
     @classmethod
     def _one_rate(cls, value: str) -> str:
-        # Parsed here with the library the rate limiter uses, so a typo stops the start, not every answer.
+        # Parsed here with the library the rate limiter uses, so a typo stops the start, not every request.
         try:
             rates = parse_many(value)
         except ValueError:

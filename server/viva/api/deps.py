@@ -64,23 +64,25 @@ async def reviewer(state: ServicesDep) -> Reviewer | None:
     return state.interviews.critiques.reviewer if state.interviews.critiques else None
 
 
-class AnswerQuota:
-    """One token's answer rate limit (per replica). The interview flow takes from it only when it
-    accepts a new answer for grading: an answer refused (too long, out of turn) costs nothing."""
+class Quota:
+    """One key's rate limit (per replica): an interview token's answers, or a client address's grades.
+    A route takes from it only once it accepts a request for grading: one refused (too long, out of
+    turn, an unknown question) costs nothing."""
 
-    def __init__(self, limiter: RateLimiter, rate: str, token: str) -> None:
+    def __init__(self, limiter: RateLimiter, rate: str, what: str, key: str) -> None:
         self._limiter = limiter
         self._rate_text = rate
-        self._key = hashlib.sha256(token.encode()).hexdigest()
+        self._what = what
+        self._key = hashlib.sha256(key.encode()).hexdigest()
 
     def take(self) -> None:
-        """Count one answer, or raise `TooManyRequestsError` (429, with `Retry-After`)."""
+        """Count one request, or raise `TooManyRequestsError` (429, with `Retry-After`)."""
         rate = parse(self._rate_text)
-        if not self._limiter.hit(rate, "answers", self._key):
-            reset = self._limiter.get_window_stats(rate, "answers", self._key).reset_time
+        if not self._limiter.hit(rate, self._what, self._key):
+            reset = self._limiter.get_window_stats(rate, self._what, self._key).reset_time
             wait = max(1, math.ceil(reset - time.time()))
             raise TooManyRequestsError(
-                f"Too many answers in a short time (at most {self._rate_text}): wait {wait} s.",
+                f"Too many {self._what} in a short time (at most {self._rate_text}): wait {wait} s.",
                 headers={"Retry-After": str(wait)},
             )
 
@@ -102,11 +104,19 @@ TurnNumber = Annotated[
 ]
 
 
-async def answer_quota(state: ServicesDep, token: Annotated[str, Depends(bearer_token)]) -> AnswerQuota:
-    return AnswerQuota(state.limiter, state.settings.answer_rate, token)
+async def answer_quota(state: ServicesDep, token: Annotated[str, Depends(bearer_token)]) -> Quota:
+    return Quota(state.limiter, state.settings.answer_rate, "answers", token)
 
 
-AnswerQuotaDep = Annotated[AnswerQuota, Depends(answer_quota)]
+async def grade_quota(state: ServicesDep, request: Request) -> Quota:
+    # By address, not by token: grading takes no credentials, so a token sent with it would be the
+    # client's own pick, and a new one on each request would never be limited.
+    address = request.client.host if request.client else "unknown"
+    return Quota(state.limiter, state.settings.grade_rate, "grades", address)
+
+
+AnswerQuotaDep = Annotated[Quota, Depends(answer_quota)]
+GradeQuotaDep = Annotated[Quota, Depends(grade_quota)]
 
 
 async def coach_name(

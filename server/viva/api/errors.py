@@ -51,7 +51,8 @@ _MEANINGS = {
     413: "The body, the answer or a reference is too long (`request_too_large`, `answer_too_long`, "
     "`reference_too_long`).",
     422: "The request is not valid (`invalid_request`): the message says which field and why.",
-    429: "Too many answers on this token (`too_many_requests`): wait the `Retry-After` seconds.",
+    429: "Too many answers on this token, or grades from this address (`too_many_requests`): wait the "
+    "`Retry-After` seconds.",
     503: "The database does not answer, or coaching is not configured: try again later.",
 }
 

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 from pydantic import Field, ValidationError
 
-from viva.api.deps import BatcherDep, ReviewerDep, SettingsDep
+from viva.api.deps import BatcherDep, GradeQuotaDep, ReviewerDep, SettingsDep
 from viva.api.errors import documented
 from viva.config import Settings
 from viva.errors import AnswerTooLongError, InvalidRequestError, ReferenceTooLongError
@@ -11,7 +11,7 @@ from viva.grading.grader import QuestionLike, reference_question
 from viva.grading.models import Grade
 from viva.interview.models import RequestShape, StoredText
 
-router = APIRouter(prefix="/api/v1", tags=["grading"], responses=documented(400, 404, 413, 422))
+router = APIRouter(prefix="/api/v1", tags=["grading"], responses=documented(400, 404, 413, 422, 429))
 
 
 class GradeRequest(RequestShape):
@@ -52,9 +52,17 @@ class GradeRequest(RequestShape):
 
 
 @router.post("/grade", summary="Grade one answer (nothing is stored)")
-def grade(request: GradeRequest, batcher: BatcherDep, settings: SettingsDep, reviewer: ReviewerDep) -> Grade:
-    """The grade, with the LLM critique when an LLM is configured (waiting at most `VIVA_LLM_TIMEOUT`)."""
+def grade(
+    request: GradeRequest,
+    batcher: BatcherDep,
+    settings: SettingsDep,
+    reviewer: ReviewerDep,
+    quota: GradeQuotaDep,
+) -> Grade:
+    """The grade, with the LLM critique when an LLM is configured (waiting at most `VIVA_LLM_TIMEOUT`).
+    Each client address may have `VIVA_GRADE_RATE` answers graded (429 beyond it)."""
     question = batcher.grader.question(request.target(settings))
+    quota.take()  # the most expensive request there is: counted once it is sure to be graded
     grade = batcher.grade(question, request.answer)
     if reviewer is not None:  # nothing is stored to update later: this one waits for the critique
         grade, _ = reviewer.review(question, request.answer, grade)
