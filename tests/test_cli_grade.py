@@ -8,11 +8,18 @@ import sys
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from tests.cli import viva
 from tests.seed import SHARED
 
 ANSWER = "Overfitting is when the model memorises noise in the training data and then fails on new data."
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    """The API here only grades (nothing is stored): SQLite is enough."""
+    return f"sqlite:///{tmp_path / 'data' / 'viva.db'}"
 
 
 def test_grade_prints_a_readable_result() -> None:
@@ -107,7 +114,7 @@ def test_jsonl_reads_stdin_and_reports_bad_lines_in_place() -> None:
     assert result.exit_code == 1
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert "score" in out[0]
-    assert out[1]["error"]["code"] == "invalid_line" and out[1]["line"] == 2
+    assert out[1]["error"]["code"] == "invalid_request" and out[1]["line"] == 2
     assert out[2]["error"]["code"] == "unknown_question" and out[2]["line"] == 3
     assert "2 line(s) could not be graded" in result.stderr
 
@@ -305,12 +312,30 @@ def test_jsonl_refuses_each_line_the_grade_api_would_refuse() -> None:
     result = viva("grade", "--jsonl", "-", input=stdin)
     assert result.exit_code == 1
     out = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [line.get("error", {}).get("code") for line in out] == ["invalid_line"] * 3 + [None]
+    assert [line.get("error", {}).get("code") for line in out] == ["invalid_request"] * 3 + [None]
     assert out[0]["error"]["message"] == 'line 1: "question" is a question number or id, not true'
     assert out[1]["error"]["message"].startswith('line 2: unknown key "candidate"')
     assert out[2]["error"]["message"] == "line 3: answer: Input should be a valid string"
     assert out[3]["question"]["number"] == 7  # a number as text is an id the bank knows, as in the API
     assert "3 line(s) could not be graded" in result.stderr
+
+
+def test_a_bad_jsonl_line_has_the_error_code_the_grade_api_gives_the_same_body(api: TestClient) -> None:
+    bodies = [
+        "not json",
+        json.dumps({"question": True, "answer": ANSWER}),
+        json.dumps({"question": 7, "answer": ANSWER, "candidate": "Ada"}),
+        json.dumps({"question": 7, "reference": "A model answer.", "answer": ANSWER}),
+        json.dumps({"question": 999, "answer": ANSWER}),
+    ]
+    from_api = [
+        api.post("/api/v1/grade", content=body, headers={"Content-Type": "application/json"}).json()
+        for body in bodies
+    ]
+    result = viva("grade", "--jsonl", "-", input="\n".join(bodies))
+    from_cli = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["error"]["code"] for line in from_cli] == [body["error"]["code"] for body in from_api]
+    assert {line["error"]["code"] for line in from_cli} == {"invalid_request", "unknown_question"}
 
 
 def test_jsonl_answers_every_input_line_blank_ones_with_an_error_in_place() -> None:

@@ -98,7 +98,8 @@ def _grade_stream(source: str) -> int:
                 try:
                     requests.append((number, _request(text)))
                 except ValidationError as error:
-                    outputs[number] = _error_line(number, "invalid_line", _first_problem(error))
+                    # The API's code for the same body: a script reading both needs one name for it.
+                    outputs[number] = _error_line(number, InvalidRequestError.code, _first_problem(error))
             if requests:
                 grader = grader or load_grader()
                 outputs |= _grade_batch(grader, requests)
