@@ -388,6 +388,29 @@ def test_each_export_format_parses_back(api: TestClient, interview: dict[str, st
     assert bad.status_code == 422
 
 
+def test_a_csv_row_gives_the_band_of_the_score_it_shows_and_the_turns_comments(
+    api: TestClient, interview: dict[str, str]
+) -> None:
+    """A corrected row said the coach's 5 beside the grader's "good", and a coach's comments were lost."""
+    path = f"/api/v1/coach/interviews/{interview['id']}"
+    grader_band = api.get(path, headers=COACH).json()["turns"][0]["grade"]["band"]
+    corrected, band = (5, "weak") if grader_band != "weak" else (95, "strong")
+    api.post(f"{path}/turns/1/override", json={"score": corrected}, headers=COACH).raise_for_status()
+    for text, turn in [
+        ("Clear definition; no remedy named.", 1),
+        ("A calm candidate.", None),  # on the interview: no turn's row
+        ("Ask about dropout next time.", 1),
+    ]:
+        api.post(f"{path}/comments", json={"text": text, "turn": turn}, headers=COACH).raise_for_status()
+
+    exported = api.get(f"{path}/export", params={"format": "csv"}, headers=COACH)
+    first, second = csv.DictReader(io.StringIO(exported.text))
+    assert (first["score"], first["band"]) == (str(corrected), band)
+    assert first["grader_band"] == grader_band  # the grader's own stays beside it
+    assert first["comments"] == "ada: Clear definition; no remedy named.\nada: Ask about dropout next time."
+    assert second["band"] == second["grader_band"] and second["comments"] == ""
+
+
 def test_the_markdown_export_counts_corrections_as_the_report_does(api: TestClient) -> None:
     interview = start(api, questions=[7, 40])
     first = answer(api, interview, "Overfitting is when the model does great on training data.")

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement
 from sqlmodel import Session, col, select
 
 from viva.errors import TurnNotAnsweredError
+from viva.grading.calibration import shipped_calibration
 from viva.interview.models import (
     Agreement,
     CommentRequest,
@@ -232,17 +233,21 @@ CSV_COLUMNS = [
     "override_score",
     "override_comment",
     "override_coach",
+    "grader_band",
+    "comments",
 ]
 
 
 def _csv(transcript: Transcript) -> str:
-    """One row per turn; `score` is the score of record (a coach's correction where there is one),
-    `grader_score` the grader's own."""
+    """One row per turn; `score` and `band` are the score of record (a coach's correction where there is
+    one) and its band, `grader_score` and `grader_band` the grader's own. New columns go at the end, so
+    a spreadsheet that reads the columns by position still finds the old ones."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS)
     writer.writeheader()
     for turn in transcript.turns:
         grade = turn.grade
+        comments = [c for c in transcript.comments if c.turn == turn.number]
         row: dict[str, object] = {
             "turn": turn.number,
             "kind": turn.kind,
@@ -253,7 +258,7 @@ def _csv(transcript: Transcript) -> str:
             "score": turn.score if turn.score is not None else "",
             "grader_score": grade.score if grade else "",
             "corrected_by": turn.corrected_by or "",
-            "band": grade.band if grade else "",
+            "band": _band_of_record(turn),
             **{
                 status: "; ".join(p.id for p in grade.key_points if p.status == status) if grade else ""
                 for status in ("covered", "partial", "missed")
@@ -263,9 +268,20 @@ def _csv(transcript: Transcript) -> str:
             "override_score": turn.override.score if turn.override else "",
             "override_comment": turn.override.comment if turn.override else "",
             "override_coach": turn.override.coach if turn.override else "",
+            "grader_band": grade.band if grade else "",
+            # One line each, oldest first, as the page lists them: a comment's own "; " stays readable.
+            "comments": "\n".join(f"{c.coach}: {c.text}" for c in comments),
         }
         writer.writerow({column: _inert(value) for column, value in row.items()})
     return out.getvalue()
+
+
+def _band_of_record(turn: TurnView) -> str:
+    """The band of the turn's score of record: a row must not say 80 beside "weak". A coach's score
+    gets the band the grader would give it (the shipped calibration's, which every grade is made with)."""
+    if turn.corrected_by is not None and turn.score is not None:
+        return shipped_calibration().band(turn.score)
+    return turn.grade.band if turn.grade else ""
 
 
 def _inert(value: object) -> object:
