@@ -3,7 +3,9 @@ behaves, and never inflates a score when it flatters, breaks, stalls or is not t
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
 import logging
 import time
@@ -452,6 +454,39 @@ def test_the_coachs_transcript_page_shows_the_critique_and_what_it_changed(
     before = turn["grade"]["grader"]["embedding_score"]
     assert before is not None and before < turn["grade"]["score"]
     assert f"the LLM critique raised it from {before}" in page
+
+
+def test_the_coachs_exports_give_the_critique_and_what_it_changed(
+    llm_api: tuple[TestClient, FastAPI],
+) -> None:
+    """The critique was on the coach's page but in neither the CSV nor the Markdown download."""
+    client, app = llm_api
+    interview = start(client, questions=[7, 40], follow_ups=False)
+    app.state.mode = "good"  # a critique with a suggestion, which says the last key point is missed
+    answer(client, interview, ANSWER + " Regularisation, dropout and early stopping prevent it.")
+    first = _critique_when_ready(client, interview)["grade"]
+    app.state.mode = "flattery_quoting"  # raises every point it can, and so the score
+    answer(
+        client, interview, "Bagging reduces variance by averaging; boosting reduces bias, one after another."
+    )
+    second = _critique_when_ready(client, interview, turn=2)["grade"]
+    changed = [[p for p in g["key_points"] if p["decided_by"] == "llm"] for g in (first, second)]
+    assert all(changed), "each fake critique sets a key point"
+    path = f"/api/v1/coach/interviews/{interview['id']}/export"
+
+    rows = list(csv.DictReader(io.StringIO(client.get(path, params={"format": "csv"}, headers=COACH).text)))
+    assert rows[0]["critique"] == f"{first['critique']} Suggested: {first['suggestion']}"
+    assert rows[1]["critique"] == second["critique"]
+    for row, points in zip(rows, changed, strict=True):
+        assert row["changed_by_critique"] == "; ".join(f"{p['id']}: {p['status']}" for p in points)
+
+    markdown = client.get(path, params={"format": "md"}, headers=COACH).text
+    assert f"**LLM critique:** {first['critique']} Suggested: {first['suggestion']}" in markdown
+    assert f"(set by the LLM critique: {changed[0][0]['llm_reason']})" in markdown
+    before = second["grader"]["embedding_score"]
+    assert before is not None and before < second["score"]
+    moved = f"({second['band']}; the LLM critique raised it from {before})"
+    assert f"**Score {second['score']}/100** {moved}" in markdown
 
 
 class _Records(logging.Handler):

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 
 from viva.errors import TurnNotAnsweredError
 from viva.grading.calibration import shipped_calibration
+from viva.grading.models import Grade
 from viva.interview.models import (
     Agreement,
     CommentRequest,
@@ -235,6 +236,8 @@ CSV_COLUMNS = [
     "override_coach",
     "grader_band",
     "comments",
+    "critique",
+    "changed_by_critique",
 ]
 
 
@@ -248,6 +251,8 @@ def _csv(transcript: Transcript) -> str:
     for turn in transcript.turns:
         grade = turn.grade
         comments = [c for c in transcript.comments if c.turn == turn.number]
+        # What the critique did to the grade, compactly: each point it set, with the status it set.
+        changed = [p for p in grade.key_points if p.decided_by == "llm"] if grade else []
         row: dict[str, object] = {
             "turn": turn.number,
             "kind": turn.kind,
@@ -271,9 +276,18 @@ def _csv(transcript: Transcript) -> str:
             "grader_band": grade.band if grade else "",
             # One line each, oldest first, as the page lists them: a comment's own "; " stays readable.
             "comments": "\n".join(f"{c.coach}: {c.text}" for c in comments),
+            "critique": _critique_text(grade) if grade else "",
+            "changed_by_critique": "; ".join(f"{p.id}: {p.status}" for p in changed),
         }
         writer.writerow({column: _inert(value) for column, value in row.items()})
     return out.getvalue()
+
+
+def _critique_text(grade: Grade) -> str:
+    """The LLM critique and its suggestion, in the words the coach's page gives them; empty without one."""
+    if not grade.critique:
+        return ""
+    return grade.critique + (f" Suggested: {grade.suggestion}" if grade.suggestion else "")
 
 
 def _band_of_record(turn: TurnView) -> str:
@@ -308,14 +322,20 @@ def _markdown(transcript: Transcript) -> str:
         lines += ["**Answer:**", "", _quote(turn.answer) if turn.answer else "_(not answered)_", ""]
         grade = turn.grade
         if grade:
-            lines.append(f"**Score {grade.score}/100** ({grade.band}). {_md(grade.summary)}")
+            lines.append(f"**Score {grade.score}/100** ({grade.band}{_moved(grade)}). {_md(grade.summary)}")
             for point in grade.key_points:
                 mark = {"covered": "x", "partial": "~", "missed": " "}[point.status]
                 said = f" — “{_md(point.evidence.text)}”" if point.evidence else ""
-                lines.append(f"- [{mark}] {_md(point.text)}{said}")
+                why = f": {_md(point.llm_reason)}" if point.llm_reason else ""
+                by = f" (set by the LLM critique{why})" if point.decided_by == "llm" else ""
+                lines.append(f"- [{mark}] {_md(point.text)}{said}{by}")
             for wrong in grade.misconceptions:
                 lines.append(f"- Misconception: {_md(wrong.text)} ({_md(wrong.explanation)})")
             lines.append("")
+            if grade.critique:
+                lines += [f"**LLM critique:** {_md(_critique_text(grade))}", ""]
+                lines += [f"- Wrong statement it noticed: {_md(said)}" for said in grade.llm_misconceptions]
+                lines += [""] if grade.llm_misconceptions else []
         if turn.override:
             lines += [
                 f"**Coach ({_md(turn.override.coach)}): {turn.override.score}/100.** {_md(turn.override.comment)}",
@@ -328,6 +348,15 @@ def _markdown(transcript: Transcript) -> str:
             for c in transcript.comments
         ]
     return "\n".join(lines) + "\n"
+
+
+def _moved(grade: Grade) -> str:
+    """How the LLM critique moved the score, as the coach's page says it; empty when it did not."""
+    before = grade.grader.embedding_score
+    if before is None:
+        return ""
+    way = "raised" if "raised" in grade.grader.score_source else "lowered"
+    return f"; the LLM critique {way} it from {before}"
 
 
 def _score_lines(transcript: Transcript) -> list[str]:
