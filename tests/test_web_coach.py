@@ -106,9 +106,16 @@ def test_comments_left_over_the_api_or_on_the_page_show_where_they_belong(
         ),
         ("/coach?sort=bogus", 422, "This list cannot be shown", "Unknown sort 'bogus'"),
         ("/coach?order=sideways", 422, "This list cannot be shown", "Unknown order 'sideways'"),
+        ("/coach?min_score=abc", 422, "This list cannot be shown", "min_score 'abc' is not a score"),
         ("/coach/interviews/no-such-interview/export?format=csv", 404, "No such interview", "No interview"),
     ],
-    ids=["an unknown interview", "an unknown sort", "an unknown order", "an export of an unknown interview"],
+    ids=[
+        "an unknown interview",
+        "an unknown sort",
+        "an unknown order",
+        "a score bound that is not a number",
+        "an export of an unknown interview",
+    ],
 )
 def test_a_mistyped_coach_address_shows_a_readable_page_not_json(
     page: Page, server: ServerProcess, path: str, status: int, heading: str, message: str

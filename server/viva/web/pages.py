@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from importlib.resources import files
 from typing import Annotated, Literal, cast, get_args
 
@@ -99,11 +100,17 @@ def coach_home(
             return _coach_error(
                 request, coach, 422, "This list cannot be shown", f"Unknown {name} {value!r}: use {choices}."
             )
-    # A filter form sends empty fields: an empty score bound means "no bound", not an error.
+    bounds: dict[str, float | None] = {}
+    for name, value in (("min_score", min_score), ("max_score", max_score)):
+        try:
+            bounds[name] = _score(value)
+        except ValueError:  # dropped without a word, it listed every interview as if it had filtered them
+            message = f"{name} {value!r} is not a score: use a number from 0 to 100, or leave it empty."
+            return _coach_error(request, coach, 422, "This list cannot be shown", message)
     wanted = coaching.InterviewFilter(
         candidate=candidate or None,
-        min_score=_score(min_score),
-        max_score=_score(max_score),
+        min_score=bounds["min_score"],
+        max_score=bounds["max_score"],
         overridden={"yes": True, "no": False}.get(overridden),
         sort=cast(coaching.SortKey, sort),
         descending=order == "desc",
@@ -138,10 +145,14 @@ def _coach_error(request: Request, coach: str, status: int, title: str, message:
 
 
 def _score(text: str) -> float | None:
-    try:
-        return min(100.0, max(0.0, float(text)))
-    except ValueError:
+    """A score bound from the filter form, held to 0-100. The form sends empty fields, so an empty bound
+    is no bound; a text that is not a number (nor 'nan' or 'inf') is a ValueError."""
+    if not text.strip():
         return None
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text!r} is not a finite number")
+    return min(100.0, max(0.0, number))
 
 
 def _sign_in_page(
