@@ -149,6 +149,27 @@ def test_an_override_score_out_of_range_is_a_message_by_the_form_and_nothing_is_
     expect(page.locator(".override")).to_have_count(0)
 
 
+def test_a_comment_about_a_turn_that_is_no_number_says_so_and_nothing_is_saved(
+    page: Page, server: ServerProcess, interview: dict[str, Any]
+) -> None:
+    """It was told a comment is 1 to 5,000 characters, which this one was."""
+    sign_in(page, server)
+    page.goto(f"{server.url}/coach/interviews/{interview['id']}")
+    about = page.get_by_label("About")
+    about.evaluate("select => select.add(new Option('Turn abc', 'abc'))")  # as a hand-made form sends it
+    about.select_option(label="Turn abc")
+    page.get_by_label("Your comment").fill("Ask about regularisation next time.")
+    with page.expect_response(lambda r: r.request.method == "POST") as posted:
+        page.get_by_role("button", name="Add comment").click()
+    assert posted.value.status == 422
+    expect(page.get_by_role("alert")).to_have_text(
+        "Turn 'abc' is not one of this interview's turns: choose the whole interview or one of its turns. "
+        "Nothing was saved."
+    )
+    page.goto(f"{server.url}/coach/interviews/{interview['id']}")
+    expect(page.locator(".comments")).to_have_count(0)
+
+
 def test_a_form_sent_after_signing_out_says_nothing_was_saved(
     page: Page, server: ServerProcess, interview: dict[str, Any]
 ) -> None:

@@ -312,15 +312,28 @@ def coach_comment(
         return coach
     try:
         comment = CommentRequest(text=text, turn=int(turn) if turn.strip() else None)
-    except ValueError:  # pydantic's ValidationError is one
-        message = "A comment is 1 to 5,000 characters, about the whole interview or one of its turns."
-        return _coach_error(request, coach, 422, "The comment was not saved", message)
+    except ValueError as error:  # pydantic's ValidationError is one
+        return _coach_error(request, coach, 422, "The comment was not saved", _comment_problem(error, turn))
     try:
         coaching.comment(interviews, session, interview_id, coach, comment)
     except VivaError as error:
         return _coach_error(request, coach, error.status, "The comment was not saved", error.message)
     anchor = f"turn-{comment.turn}" if comment.turn else "comments-title"
     return RedirectResponse(f"/coach/interviews/{interview_id}#{anchor}", status_code=303)
+
+
+def _comment_problem(error: ValueError, turn: str) -> str:
+    """What is wrong with a comment form, in the coach's words: the turn it is about (a value the page's
+    list never offers, so a hand-made form's or a script's), or else its text."""
+    fields = (
+        {e["loc"][0] for e in error.errors() if e["loc"]} if isinstance(error, ValidationError) else {"turn"}
+    )
+    if "turn" in fields:  # a plain ValueError is int()'s: the turn is not a number at all
+        return (
+            f"Turn {turn.strip()!r} is not one of this interview's turns: choose the whole interview or one "
+            "of its turns. Nothing was saved."
+        )
+    return "A comment is 1 to 5,000 characters, not only spaces. Nothing was saved."
 
 
 def _override_problem(error: ValueError) -> str:
