@@ -461,14 +461,19 @@ def test_the_coachs_exports_give_the_critique_and_what_it_changed(
 ) -> None:
     """The critique was on the coach's page but in neither the CSV nor the Markdown download."""
     client, app = llm_api
-    interview = start(client, questions=[7, 40], follow_ups=False)
-    app.state.mode = "good"  # a critique with a suggestion, which says the last key point is missed
-    answer(client, interview, ANSWER + " Regularisation, dropout and early stopping prevent it.")
+    interview = start(client, questions=[40, 7], follow_ups=False)
+    # A critique with a suggestion, which says the last key point (examples of each method) is missed.
+    app.state.mode = "good"
+    answer(
+        client,
+        interview,
+        "Bagging trains models independently in parallel and averages them, which reduces variance. Boosting"
+        " trains models one after another, each fixing the previous errors. Random forest is bagging,"
+        " XGBoost is boosting.",
+    )
     first = _critique_when_ready(client, interview)["grade"]
     app.state.mode = "flattery_quoting"  # raises every point it can, and so the score
-    answer(
-        client, interview, "Bagging reduces variance by averaging; boosting reduces bias, one after another."
-    )
+    answer(client, interview, ANSWER)
     second = _critique_when_ready(client, interview, turn=2)["grade"]
     changed = [[p for p in g["key_points"] if p["decided_by"] == "llm"] for g in (first, second)]
     assert all(changed), "each fake critique sets a key point"
@@ -519,3 +524,20 @@ def test_a_failed_critique_tells_the_operator_why_in_the_log_and_never_quotes_th
     assert failure.getMessage() == f"LLM critique failed: {EXPECTED[mode]}"
     assert cause in failure.__dict__["error"] and failure.__dict__["model"] == "fake-critic"
     assert "memorises noise" not in str(failure.__dict__)  # the answer's words
+
+
+def test_a_point_is_marked_as_set_by_the_critique_only_where_the_critique_moved_it(
+    llm: tuple[FastAPI, str], monkeypatch: pytest.MonkeyPatch, grader: Grader
+) -> None:
+    # The fake calls the last point, "three-strategies", missed. That point is made of others (at least
+    # three of regularisation, dropout or early stopping, more data or a simpler model) and stands as
+    # they stand: a verdict on it alone moves nothing, and a page must not say the LLM set it.
+    answer = ANSWER + " Regularisation such as an L2 penalty and dropout both help to reduce it."
+    _, url = llm
+    _env(monkeypatch, url)
+    before = {p.id: p.status for p in grader.grade(7, answer).key_points}
+    assert before["three-strategies"] == "partial"
+    grade = _cli_grade(answer)
+    marked = {p["id"]: p["status"] for p in grade["key_points"] if p["decided_by"] == "llm"}
+    assert "three-strategies" not in marked
+    assert all(status != before[point] for point, status in marked.items())

@@ -77,7 +77,11 @@ def apply(
         if score > grade.score
         else "embedding, lowered by llm"
     )
-    points = [_marked(p, reasons, evidence) for p in reviewed.key_points]
+    # A verdict that moved nothing is no decision: a point made of others ("at least three of...")
+    # stands as they stand, whatever the LLM says of it alone.
+    before = {p.id: p.status for p in grade.key_points}
+    moved = {i: reason for i, reason in reasons.items() if before[i] != _status(reviewed, i)}
+    points = [_marked(p, moved, evidence) for p in reviewed.key_points]
     follow_up = grade.follow_up
     if reply.follow_up.strip():
         follow_up = FollowUp(
@@ -126,6 +130,10 @@ def _verdicts(
                 reasons[point.id] = verdict.reason.strip() or "the LLM found this point made"
                 evidence[point.id] = found
     return strengths, reasons, evidence
+
+
+def _status(grade: Grade, point_id: str) -> str:
+    return next(p.status for p in grade.key_points if p.id == point_id)
 
 
 def _marked(point: KeyPointResult, reasons: dict[str, str], evidence: dict[str, Evidence]) -> KeyPointResult:
