@@ -407,6 +407,22 @@ def test_the_right_pairing_of_bagging_and_boosting_is_not_the_swap(
     assert [m.id for m in grade(grader, 40, swapped).misconceptions] == ["swapped-bias-variance"]
 
 
+def test_the_right_pairing_does_not_lean_towards_the_swap(grader: Grader) -> None:
+    """Without the question's words "bagging reduces variance" reads as "boosting reduces variance": a
+    clause is weighed only against what it could say of its own concept, or the truth leans to the swap."""
+    right = (
+        "Bagging reduces variance by averaging; boosting reduces bias, one after another. Random forest is"
+        " bagging, XGBoost is boosting."
+    )
+    graded = grade(grader, 40, right)
+    assert not {"misconception", "leans_to_misconception"} & {f.code for f in graded.flags}
+    swapped = grade(
+        grader, 40, right.replace("variance", "BIAS").replace("bias", "variance").replace("BIAS", "bias")
+    )
+    assert "misconception" in {f.code for f in swapped.flags}
+    assert swapped.score < graded.score
+
+
 def test_the_contradicted_key_point_earns_nothing(grader: Grader) -> None:
     wrong = grade(grader, 40, SWAPPED_BAGGING)
     point = next(p for p in wrong.key_points if p.id == "bagging-reduces-variance")

@@ -365,7 +365,9 @@ VERBATIM_FLOOR = 0.85
 is checked for a denial of the wording (a negation, an opposite), which the margins do not see."""
 
 
-def misconception_lean(index: QuestionIndex, units: list[Unit]) -> tuple[float, int | None]:
+def misconception_lean(
+    index: QuestionIndex, units: list[Unit], entities: frozenset[str] = frozenset()
+) -> tuple[float, int | None]:
     """The mean, over the counted units (weighted by their content words), of each unit's cosine with
     its closest misconception minus that with its closest correct statement (key point phrasings and
     model answer units, question-demoted); and the unit where that difference is largest.
@@ -381,11 +383,24 @@ def misconception_lean(index: QuestionIndex, units: list[Unit]) -> tuple[float, 
     if not live or not index.misconceptions:
         return 0.0, None
     demoted = np.stack([units[i].demoted for i in live])
-    correct = np.stack(
-        [v.demoted for variants in index.key_points for v in variants] + [u.demoted for u in index.reference]
-    )
-    wrong = np.stack([v.demoted for variants in index.misconceptions for v in variants])
-    leans = (demoted @ wrong.T).max(axis=1) - (demoted @ correct.T).max(axis=1)
+    correct = [v for variants in index.key_points for v in variants] + list(index.reference)
+    wrong = [v for variants in index.misconceptions for v in variants]
+
+    def closest(statements: list[Encoded], rule: Callable[..., bool]) -> np.ndarray:
+        # Without the question's words a swap of roles ("bagging reduces bias") reads as the right
+        # pairing: a unit is compared only with the statements it could make about its own concepts.
+        best: np.ndarray = np.max(
+            [
+                np.where(_admissible_units(v, units, live, entities, rule), demoted @ v.demoted, -1.0)
+                for v in statements
+            ],
+            axis=0,
+        )
+        return best
+
+    near_wrong, near_right = closest(wrong, states_misconception), closest(correct, admissible)
+    # A unit that may make no statement of one kind leans neither way.
+    leans = np.where((near_wrong > -1.0) & (near_right > -1.0), near_wrong - near_right, 0.0)
     weights = np.array([len(units[i].stems) for i in live], dtype=float)
     mean = float(np.average(leans, weights=weights)) if weights.sum() else float(leans.mean())
     return mean, live[int(np.argmax(leans))]
@@ -524,7 +539,9 @@ def assess(
     wrong = (
         [] if index.question.reference_mode else match_misconceptions(index, units, answer_words, entities)
     )
-    lean, leaning_unit = (0.0, None) if index.question.reference_mode else misconception_lean(index, units)
+    lean, leaning_unit = (
+        (0.0, None) if index.question.reference_mode else misconception_lean(index, units, entities)
+    )
     reference = compare_with_reference(index, counted, answer_words, stems, words, demoted_answer)
     counted_text = " ".join(e.text for e in counted)
     fit = topic_fit(units, topics.vectors, topics.owners, len(topics.question_ids))
