@@ -7,7 +7,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 Status = Literal["covered", "partial", "missed"]
-LlmStatus = Literal["disabled", "pending", "ok", "timeout", "error", "invalid_output"]
+CallStatus = Literal["ok", "timeout", "error", "invalid_output"]
+"""How one call to the LLM ended."""
+LlmStatus = Literal["disabled", "pending", CallStatus]
 FlagCode = Literal[
     "non_answer",
     "gibberish",

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from viva.bank import Question
-from viva.grading.models import Grade, LlmStatus
+from viva.grading.models import CallStatus, Grade
 from viva.llm.models import CritiqueOutcome, CritiqueReply, Usage
 from viva.llm.prompting import PROMPT, render
 from viva.metrics import LLM_CALLS
@@ -74,7 +74,7 @@ class OpenAICritic:
         deadline = started + self.timeout
         usage = Usage()
         used: list[str] = []
-        status: LlmStatus = "ok"
+        status: CallStatus = "ok"
         reply: CritiqueReply | None = None
         error: str | None = None
         if not self._gate.acquire(timeout=self.timeout):

@@ -7,7 +7,7 @@ from typing import Annotated, Literal, get_args
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from viva.grading.models import LlmStatus
+from viva.grading.models import CallStatus
 
 Verdict = Literal["covered", "partial", "missed", "wrong"]
 
@@ -105,7 +105,7 @@ class Usage(BaseModel):
 class CritiqueOutcome(BaseModel):
     """One critique call: its status, the reply when there is one, and what it cost."""
 
-    status: LlmStatus
+    status: CallStatus
     reply: CritiqueReply | None = None
     model: str
     prompt_version: str
