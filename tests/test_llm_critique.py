@@ -456,6 +456,27 @@ def test_the_coachs_transcript_page_shows_the_critique_and_what_it_changed(
     assert f"the LLM critique raised it from {before}" in page
 
 
+@pytest.mark.parametrize(
+    ("mode", "said"),
+    [
+        ("slow", "No LLM critique: the model did not answer in time."),
+        ("malformed", "No LLM critique: the model&#39;s reply was not a usable critique."),
+        ("error", "No LLM critique: it could not be written."),
+    ],
+)
+def test_the_coachs_page_says_in_plain_words_why_a_turn_has_no_critique(
+    mode: str, said: str, llm_api: tuple[TestClient, FastAPI]
+) -> None:
+    """Not "the model's call ended with error": an error may be the database's, not the model's."""
+    client, app = llm_api
+    app.state.mode = mode
+    interview = start(client, questions=[7, 40], follow_ups=False)
+    answer(client, interview, ANSWER)
+    assert _critique_when_ready(client, interview)["critique_status"] == "failed"
+    client.post("/coach/sign-in", data={"token": "coach-secret"}).raise_for_status()
+    assert said in client.get(f"/coach/interviews/{interview['id']}").text
+
+
 def test_the_coachs_exports_give_the_critique_and_what_it_changed(
     llm_api: tuple[TestClient, FastAPI],
 ) -> None:
