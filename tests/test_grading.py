@@ -423,6 +423,30 @@ def test_the_right_pairing_does_not_lean_towards_the_swap(grader: Grader) -> Non
     assert swapped.score < graded.score
 
 
+def test_the_textbook_one_liner_on_overfitting_is_not_read_as_its_misconception(grader: Grader) -> None:
+    # "Badly on test data" shares more words with "an overfit model scores badly even on its training
+    # data" than with "poorly on new, unseen data": the rubric says it the way candidates do too.
+    graded = grade(
+        grader, 7, "Overfitting is when a model does great on training data but badly on test data."
+    )
+    assert status(graded, "train-test-gap") == "covered"
+    assert not {"misconception", "leans_to_misconception"} & {f.code for f in graded.flags}
+
+
+def test_scores_too_good_to_be_true_are_the_sign_of_leakage_not_its_misconception(grader: Grader) -> None:
+    # The misconception is that leakage makes scores worse, "so a very high validation score shows
+    # there is no leakage"; an answer that says leaked scores look unrealistically high says the opposite.
+    graded = grade(
+        grader,
+        50,
+        "Leakage is when information from outside the training data, like the target or the test set,"
+        " sneaks into training, so the validation scores look unrealistically high and then the model"
+        " fails in production.",
+    )
+    assert not graded.misconceptions
+    assert status(graded, "optimistic-then-fails") == "covered"
+
+
 def test_the_contradicted_key_point_earns_nothing(grader: Grader) -> None:
     wrong = grade(grader, 40, SWAPPED_BAGGING)
     point = next(p for p in wrong.key_points if p.id == "bagging-reduces-variance")
