@@ -30,6 +30,13 @@ def test_coach_token_prints_a_fresh_random_token() -> None:
     assert "VIVA_COACH_TOKEN=" in named.stderr
 
 
+def test_a_coach_name_with_a_comma_is_refused_as_part_of_it_would_become_a_token_of_its_own() -> None:
+    result = viva("coach", "token", "--name", "Smith, Jane")
+    assert result.exit_code == 2
+    assert "may not contain a comma" in result.stderr
+    assert result.stdout == ""
+
+
 def test_transcripts_list_shows_stored_interviews(stored: str) -> None:
     table = viva("transcripts", "list")
     assert stored in table.stdout and "'Ada'" in table.stdout and "1/1" in table.stdout

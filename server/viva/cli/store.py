@@ -43,6 +43,12 @@ def coach_token(
     name: Annotated[str | None, typer.Option(help="The coach's name, shown beside their overrides.")] = None,
 ) -> None:
     """Print a fresh random coach token (set it in VIVA_COACH_TOKEN)."""
+    if name and "," in name:
+        # VIVA_COACH_TOKEN separates coaches with commas: "Smith, Jane:TOKEN" would make "Smith" a token.
+        raise typer.BadParameter(
+            "a coach's name may not contain a comma (VIVA_COACH_TOKEN separates coaches with commas)",
+            param_hint="--name",
+        )
     token = new_token()
     value = f"{name}:{token}" if name else token
     typer.echo(value)
