@@ -90,6 +90,19 @@ def test_a_bad_setting_is_one_line_naming_the_variable_its_value_and_what_is_exp
     assert "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("variable", ["VIVA_LLM_TIMEOUT", "VIVA_BATCH_WINDOW_MS"])
+@pytest.mark.parametrize("value", ["inf", "nan"])
+def test_a_duration_that_is_not_a_finite_number_is_refused_before_anything_starts(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    result = viva("bank", "check")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"error: {variable}={value!r}: expected a finite number\n",
+    )
+
+
 def test_every_bad_setting_is_named_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VIVA_PORT", "abc")
     monkeypatch.setenv("VIVA_LOG_LEVEL", "LOUD")

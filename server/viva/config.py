@@ -22,6 +22,7 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 EXPECTED = {
     "int_parsing": "expected a whole number",
     "float_parsing": "expected a number",
+    "finite_number": "expected a finite number",
     "bool_parsing": "expected true or false",
     "greater_than_equal": "expected at least {ge}",
     "greater_than": "expected more than {gt}",
@@ -117,8 +118,9 @@ class Settings(BaseSettings):
     )
     llm_model: str = Field(default="gpt-4o-mini", description="The chat model the critique asks.")
     llm_api_key: SecretStr = Field(default=SecretStr("none"), description="API key for the LLM server.")
+    # Finite: `viva serve` derives its graceful-shutdown deadline from it, and "inf" crashed the start.
     llm_timeout: float = Field(
-        default=20.0, gt=0, description="Seconds a critique may take, retries included."
+        default=20.0, gt=0, allow_inf_nan=False, description="Seconds a critique may take, retries included."
     )
     llm_concurrency: int = Field(default=4, ge=1, description="Critique calls in flight at once.")
     llm_max_raise: int = Field(
@@ -127,8 +129,12 @@ class Settings(BaseSettings):
         le=100,
         description="The most, in points, the critique may raise a score above the embedding grader's.",
     )
+    # Finite: with "inf" an answer waited for a full batch of others, forever on a quiet server.
     batch_window_ms: float = Field(
-        default=10.0, ge=0, description="How long an answer waits to be graded with others, in milliseconds."
+        default=10.0,
+        ge=0,
+        allow_inf_nan=False,
+        description="How long an answer waits to be graded with others, in milliseconds.",
     )
 
     @field_validator("log_level")
