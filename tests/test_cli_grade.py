@@ -354,3 +354,35 @@ def test_jsonl_answers_every_input_line_blank_ones_with_an_error_in_place() -> N
     assert [line["line"] for line in (out[0], out[2])] == [1, 3]
     assert [line["question"]["number"] for line in (out[1], out[3])] == [7, 40]
     assert result.exit_code == 1
+
+
+SEPARATORS = ["\u2028", "\u2029", "\x85"]
+"""Characters `str.splitlines` cuts at that JSON allows unescaped inside a string."""
+
+
+def test_jsonl_keeps_a_line_whole_when_its_answer_holds_a_unicode_line_separator(tmp_path: Path) -> None:
+    lines = [
+        {"question": 7, "answer": f"Overfitting memorises noise.{mark}It fails on new data."}
+        for mark in SEPARATORS
+    ]
+    source = tmp_path / "answers.jsonl"
+    source.write_text(
+        "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines), encoding="utf-8"
+    )
+    result = viva("grade", "--jsonl", str(source))
+    assert result.exit_code == 0, result.stdout
+    grades = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [g["question"]["number"] for g in grades] == [7, 7, 7]
+
+
+def test_eval_keeps_a_jsonl_line_whole_when_its_answer_holds_a_unicode_line_separator(tmp_path: Path) -> None:
+    lines = [
+        {"question": 7, "answer": f"{ANSWER}{SEPARATORS[0]}Regularisation helps.", "grade": 3},
+        {"question": 7, "answer": f"It is about{SEPARATORS[1]}models.", "grade": 1},
+        {"question": 7, "answer": f"No{SEPARATORS[2]}idea.", "grade": 0},
+    ]
+    source = tmp_path / "graded.jsonl"
+    source.write_text("\n".join(json.dumps(line, ensure_ascii=False) for line in lines), encoding="utf-8")
+    result = viva("eval", str(source), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1])["n"] == 3

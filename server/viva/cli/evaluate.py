@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 from scipy.stats import pearsonr, spearmanr
 
 from viva.cli.errors import reported_errors
-from viva.cli.inputs import read_text
+from viva.cli.inputs import lines_of, read_text
 from viva.cli.progress import progress_bar
 from viva.errors import UnknownQuestionError, VivaError
 from viva.grading import load_grader
@@ -172,7 +172,7 @@ def _read_csv(path: Path, text: str) -> list[Item]:
 
 def _read_jsonl(path: Path, text: str) -> list[Item]:
     items = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(lines_of(text), start=1):
         if not line.strip():
             continue
         try:

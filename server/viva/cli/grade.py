@@ -11,7 +11,7 @@ import typer
 from pydantic import ValidationError
 
 from viva.cli.errors import reported_errors
-from viva.cli.inputs import read_text
+from viva.cli.inputs import lines_of, read_text
 from viva.cli.progress import progress_bar
 from viva.config import get_settings
 from viva.errors import InvalidRequestError, VivaError
@@ -135,7 +135,7 @@ def _read_lines(source: str) -> Iterator[tuple[int, str]]:
     with reported_errors():
         text = read_text(source)
     # Every line, blank ones too: output line N is always the grade (or the error) of input line N.
-    yield from enumerate(text.splitlines(), start=1)
+    yield from enumerate(lines_of(text), start=1)
 
 
 def _error_line(number: int, code: str, message: str) -> str:

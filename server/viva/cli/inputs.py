@@ -14,3 +14,15 @@ def read_text(source: str | Path) -> str:
         raise VivaError(f"cannot read {source}: {error.strerror}") from error
     except UnicodeDecodeError as error:
         raise VivaError(f"{source}: not UTF-8 text (byte {error.start + 1}): save it as UTF-8") from error
+
+
+def lines_of(text: str) -> list[str]:
+    """The lines of `text`, cut at line feeds only.
+
+    `str.splitlines` also cuts at U+2028, U+2029 and U+0085, which JSON allows unescaped inside
+    a string: one JSONL line holding an answer with such a character was read as two bad ones.
+    """
+    lines = text.split("\n")
+    if lines[-1] == "":  # the file's final line feed ends its last line; it does not start another
+        lines.pop()
+    return lines
