@@ -5,6 +5,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,8 @@ from fastapi.testclient import TestClient
 
 from tests.cli import viva
 from tests.seed import SHARED
+from viva.grading import Grade
+from viva.grading.grader import Grader, QuestionLike
 
 ANSWER = "Overfitting is when the model memorises noise in the training data and then fails on new data."
 
@@ -190,6 +193,44 @@ def test_eval_refuses_a_csv_without_the_mohler_columns(tmp_path: Path) -> None:
 
 
 HEADER = "question,reference_answer,student_answer,score\n"
+
+
+def test_eval_grades_a_csv_answer_in_paragraphs_with_its_line_breaks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    graded: list[str] = []
+    grade_many = Grader.grade_many
+
+    def recording(self: Grader, items: Sequence[tuple[QuestionLike, str]]) -> list[Grade]:
+        graded.extend(answer for _, answer in items)
+        return grade_many(self, items)
+
+    monkeypatch.setattr(Grader, "grade_many", recording)
+    source = tmp_path / "graded.csv"
+    source.write_text(
+        HEADER
+        + 'What is X?,X is Y.,"X is Y.\nIt is also Z.",5\n'
+        + "What is X?,X is Y.,no idea,0\n"
+        + "What is X?,X is Y.,,abc\n"
+    )
+    result = viva("eval", str(source))
+    assert (result.exit_code, result.stderr) == (1, f"error: {source}:5: score 'abc' is not a number\n")
+
+    source.write_text(
+        HEADER + 'What is X?,X is Y.,"X is Y.\nIt is also Z.",5\n' + "What is X?,X is Y.,no idea,0\n"
+    )
+    result = viva("eval", str(source))
+    assert result.exit_code == 0, result.stderr
+    assert graded == ["X is Y.\nIt is also Z.", "no idea"]
+
+
+def test_eval_of_a_csv_with_a_header_and_no_rows_says_there_is_nothing_to_measure(tmp_path: Path) -> None:
+    source = tmp_path / "graded.csv"
+    source.write_text(HEADER)
+    result = viva("eval", str(source))
+    assert result.exit_code == 1
+    assert "missing column" not in result.stderr
+    assert "0 graded answer(s)" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -140,13 +141,17 @@ def _read(path: Path) -> list[Item]:
 
 
 def _read_csv(path: Path, text: str) -> list[Item]:
-    rows = list(csv.DictReader(text.splitlines()))
-    missing = MOHLER_COLUMNS - set(rows[0] if rows else ())
+    # The csv module cuts the lines itself: a quoted cell may hold line breaks (a spreadsheet's
+    # answer in paragraphs), which lines cut beforehand lost, gluing the last word of one line
+    # to the first of the next.
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    missing = MOHLER_COLUMNS - set(reader.fieldnames or ())
     if missing:
         raise VivaError(f"{path}: missing column(s) {', '.join(sorted(missing))} (the Mohler layout)")
     questions: dict[tuple[str, str], QuestionLike] = {}
     items = []
-    for number, row in enumerate(rows, start=2):
+    for row in reader:
+        number = reader.line_num  # where the row ends: a row may span lines
         if None in row.values():
             raise VivaError(f"{path}:{number}: fewer cells than the header has columns")
         key = (row["question"], row["reference_answer"])
