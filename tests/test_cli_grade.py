@@ -224,6 +224,22 @@ def test_eval_grades_a_csv_answer_in_paragraphs_with_its_line_breaks(
     assert graded == ["X is Y.\nIt is also Z.", "no idea"]
 
 
+def test_eval_reads_a_csv_saved_with_a_byte_order_mark_as_spreadsheets_save_it(tmp_path: Path) -> None:
+    source = tmp_path / "graded.csv"
+    source.write_text(
+        HEADER + "What is X?,X is Y.,X is Y.,5\nWhat is X?,X is Y.,no idea,0\n", encoding="utf-8-sig"
+    )
+    result = viva("eval", str(source), "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout.splitlines()[-1])["n"] == 2
+
+
+def test_jsonl_with_a_byte_order_mark_grades_its_first_line() -> None:
+    result = viva("grade", "--jsonl", "-", input="\ufeff" + json.dumps({"question": 7, "answer": ANSWER}))
+    assert result.exit_code == 0, result.stdout
+    assert json.loads(result.stdout)["question"]["number"] == 7
+
+
 def test_eval_of_a_csv_with_a_header_and_no_rows_says_there_is_nothing_to_measure(tmp_path: Path) -> None:
     source = tmp_path / "graded.csv"
     source.write_text(HEADER)

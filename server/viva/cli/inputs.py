@@ -7,9 +7,14 @@ from viva.errors import VivaError
 
 
 def read_text(source: str | Path) -> str:
-    """The text of `source` ("-": standard input), or a `VivaError` that says what to do about it."""
+    """The text of `source` ("-": standard input), or a `VivaError` that says what to do about it.
+
+    A leading byte-order mark is dropped: spreadsheets write one ("CSV UTF-8"), and it made the
+    first column's name, or the first JSON line, one Viva did not recognise.
+    """
     try:
-        return sys.stdin.read() if str(source) == "-" else Path(source).read_text(encoding="utf-8")
+        text = sys.stdin.read() if str(source) == "-" else Path(source).read_text(encoding="utf-8")
+        return text.removeprefix("\ufeff")
     except OSError as error:
         raise VivaError(f"cannot read {source}: {error.strerror}") from error
     except UnicodeDecodeError as error:
