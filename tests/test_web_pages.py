@@ -557,6 +557,39 @@ def test_a_server_down_for_a_moment_does_not_cost_the_candidate_their_interview(
 
 
 @pytest.fixture(scope="module")
+def slow_grading_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
+    """A `viva serve` whose grading takes 2.5 s: each answer waits that long for others to grade with."""
+    folder = tmp_path_factory.mktemp("web-slow")
+    running = ServerProcess(
+        {"VIVA_DATA_DIR": str(folder / "data"), "VIVA_BATCH_WINDOW_MS": "2500"}, folder / "server.log"
+    ).start()
+    yield running
+    running.kill()
+
+
+def test_a_reload_while_an_answer_is_graded_shows_its_grade_then_asks_the_next_question(
+    page: Page, slow_grading_server: ServerProcess
+) -> None:
+    """The grade came in, but the next question never did: the answer box stayed open, and what was typed
+    in it went to a question the candidate had never been shown."""
+    start_interview(page, slow_grading_server, count=2)
+    page.get_by_label("Your answer").fill(model_answer(page))
+    with page.expect_request("**/answers"):
+        page.get_by_role("button", name="Send answer").click()
+    page.wait_for_timeout(300)  # the answer is stored; its grade is 2 s away
+    page.reload()
+    expect(page.get_by_text("still being graded")).to_be_visible()
+    expect(page.get_by_label("Your answer")).to_be_hidden()  # nothing is asked until the grade is in
+
+    expect(page.locator(".grade-message")).to_have_count(1, timeout=15_000)
+    expect(page.locator(".question-text")).to_have_count(2)
+    expect(page.get_by_label("Your answer")).to_be_focused()
+    answer_until_finished(page)
+    turns = _transcript(page, slow_grading_server)["turns"]
+    assert [t["question"]["text"] for t in turns] == page.locator(".question-text").all_inner_texts()
+
+
+@pytest.fixture(scope="module")
 def short_answer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """A `viva serve` that accepts answers of at most 300 characters."""
     folder = tmp_path_factory.mktemp("web-short")

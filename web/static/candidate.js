@@ -137,13 +137,33 @@
       let transcript;
       try { transcript = await api(`/api/v1/interviews/${mine.id}`, { token: mine.token }); } catch { continue; }
       const current = transcript.turns.find((t) => t.number === turn);
-      if (!current || current.status === "pending" || current.critique_status === "pending") continue;
+      if (!current || current.status === "pending") continue;
+      const critiqueDue = current.critique_status === "pending";
       const shown = shownNow();
-      if (shown) shown.replaceWith(turnOutcome(current.status, current.grade, answerText, turn, current.critique_status));
-      return;
+      /* The grade takes the note's place as soon as it is in; a critique still being written, when it is. */
+      if (shown && (!critiqueDue || shown.classList.contains("grading-note"))) {
+        shown.replaceWith(turnOutcome(current.status, current.grade, answerText, turn, current.critique_status));
+      }
+      askWhatIsOpen(transcript);
+      if (!critiqueDue) return;
     }
-    const waiting = interview === mine && shownNow()?.querySelector(".critique-pending");
+    if (interview !== mine) return;
+    const waiting = shownNow()?.querySelector(".critique-pending");
     if (waiting) waiting.textContent = "The critique is taking longer than expected: reload the page later to see it.";
+    const note = shownNow();
+    if (note?.classList.contains("grading-note") && openTurn === null && $("finished").hidden) {
+      note.firstChild.textContent = "Grading is taking longer than expected: reload the page in a moment to see " +
+        "your grade and the next question.";
+    }
+  }
+
+  /* Nothing is asked while the last answer is still being graded (a reload came mid-grading): once its
+     grade is in, ask the question that follows, or show that the interview is over. */
+  function askWhatIsOpen(transcript) {
+    if (openTurn !== null || !$("finished").hidden) return;
+    const open = transcript.turns[transcript.turns.length - 1];
+    if (transcript.progress.finished) ask(null, transcript.progress);
+    else if (open.answer === null) ask(open.question, transcript.progress);
   }
 
   /* What the interviewer says about an answered turn: its grade, or why there is none. */
@@ -167,8 +187,10 @@
       $("answer").value = "";
       updateCount();
       $("answer").focus();
-    } else {
+    } else if (progress.finished) {
       finish();
+    } else {
+      $("answer-form").hidden = true;  /* the last answer is still being graded: awaitTurn asks what follows */
     }
   }
 
@@ -258,7 +280,8 @@
 
   async function send(event) {
     if (event) event.preventDefault();
-    if (sending || !interview) return;  /* no interview: one is being loaded again */
+    /* No interview: one is being loaded again. No open turn: nothing is asked until the last answer's grade is in. */
+    if (sending || !interview || openTurn === null) return;
     const text = $("answer").value;
     if (!text.trim()) { $("status").textContent = "Write an answer first (or say you don't know)."; $("answer").focus(); return; }
     if (!pending || pending.text !== text) pending = { text, key: Viva.randomKey() };
@@ -339,6 +362,7 @@
       const open = transcript.turns[transcript.turns.length - 1];
       openTurn = open && open.answer === null ? open.number : null;
       setProgress(transcript.progress);
+      $("answer-form").hidden = openTurn === null;  /* reloaded mid-grading: awaitTurn asks what follows */
       if (openTurn !== null) { $("answer").focus(); updateCount(); }
       return true;
     } catch (problem) {
