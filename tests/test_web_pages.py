@@ -748,6 +748,28 @@ def test_a_touch_screen_is_not_told_to_press_ctrl_enter(browser: Browser, server
         phone.close()
 
 
+def test_a_second_click_on_start_while_the_first_is_on_its_way_starts_one_interview(
+    page: Page, server: ServerProcess
+) -> None:
+    """On a slow network, a second click (or Enter) started a second interview: the first was left behind,
+    unanswered, in the coach's list and in the candidate's comparison with earlier interviews."""
+    page.goto(server.url + "/")
+    page.get_by_label("Your name").fill("Impatient Ida")
+    page.get_by_label("Number of questions").fill("2")
+    held: list[Any] = []
+    page.route("**/api/v1/interviews", lambda route: held.append(route))
+    page.get_by_role("button", name="Start interview").click()
+    expect(page.get_by_role("status")).to_have_text("Starting your interview…")
+    expect(page.get_by_role("button", name="Start interview")).to_be_disabled()
+    page.get_by_role("button", name="Start interview").click(force=True)  # disabled: a click does nothing
+    page.get_by_label("Your name").press("Enter")
+    page.wait_for_timeout(300)
+    assert len(held) == 1
+    held[0].continue_()
+    expect(page.get_by_text("Question 1 of 2")).to_be_visible()
+    assert len(page.evaluate("JSON.parse(localStorage.getItem('viva.interviews'))")) == 1
+
+
 def test_the_start_form_explains_its_errors_in_plain_words(page: Page, server: ServerProcess) -> None:
     page.goto(server.url + "/")
     page.get_by_role("button", name="Start interview").click()

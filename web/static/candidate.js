@@ -261,6 +261,9 @@
     const body = { candidate: name, count, candidate_key: Viva.candidateKey() };
     if ($("category").value) body.categories = [$("category").value];
     if ($("difficulty").value) body.difficulty = $("difficulty").value;
+    /* A second click or Enter while the first is on its way would start a second interview. */
+    $("start-button").disabled = true;
+    $("start-status").textContent = "Starting your interview…";
     try {
       const started = await api("/api/v1/interviews", { method: "POST", body });
       interview = { id: started.id, token: started.token };
@@ -275,6 +278,9 @@
         ? "The interview could not start: please check the form and try again."
         : `The interview could not start: ${problem.message}`;
       error.hidden = false;
+    } finally {
+      $("start-button").disabled = false;
+      $("start-status").textContent = "";
     }
   }
 
