@@ -556,6 +556,26 @@ def test_a_server_down_for_a_moment_does_not_cost_the_candidate_their_interview(
     expect(page.get_by_label("Your answer")).to_be_focused()
 
 
+def test_while_the_interview_loads_after_a_reload_the_start_form_is_not_offered(
+    page: Page, server: ServerProcess
+) -> None:
+    """On a slow network the start form showed until the interview had loaded: an interview started from
+    it was shown, then replaced on screen by the one that finished loading, while the browser kept the new one."""
+    start_interview(page, server, count=2)
+    send(page, model_answer(page))
+    held: list[Any] = []
+    page.route(re.compile(r"/api/v1/interviews/[0-9a-f]+$"), lambda route: held.append(route))
+    page.reload()
+    expect(page.get_by_role("status")).to_have_text("Loading your interview…")
+    expect(page.get_by_role("button", name="Start interview")).to_be_hidden()
+    while not held:
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    expect(page.locator(".grade-message")).to_have_count(1)
+    expect(page.get_by_text("Loading your interview…")).to_be_hidden()
+    expect(page.get_by_label("Your answer")).to_be_focused()
+
+
 @pytest.fixture(scope="module")
 def slow_grading_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """A `viva serve` whose grading takes 2.5 s: each answer waits that long for others to grade with."""

@@ -14,6 +14,7 @@
   let openTurn = null;      /* the turn on screen: an answer names it, so it can never land on another one */
 
   function show(section) {
+    $("loading").hidden = section !== "loading";
     $("start").hidden = section !== "start";
     $("chat").hidden = section !== "chat";
   }
@@ -345,6 +346,9 @@
     const saved = Viva.current();
     interview = null;
     if (!saved) { show("start"); return false; }
+    /* Not the start form while it loads: on a slow network it was there to be used, and a new interview
+       started from it was then replaced on screen by the one that finished loading. */
+    if ($("chat").hidden) show("loading");
     try {
       const transcript = await api(`/api/v1/interviews/${saved.id}`, { token: saved.token });
       if (transcript.progress.finished) {
