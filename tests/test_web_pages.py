@@ -488,6 +488,25 @@ def test_a_retried_answer_is_sent_with_the_same_idempotency_key(page: Page, serv
     assert len(keys) == 2 and keys[0] == keys[1]
 
 
+def test_after_a_failed_send_the_focus_is_back_on_the_send_button(page: Page, server: ServerProcess) -> None:
+    """The button, disabled while the answer was on its way, lost the focus to the page: a keyboard user
+    told to try again had to Tab through the whole page to find it."""
+    start_interview(page, server, count=2)
+    held = _held_answers(page)
+    page.get_by_label("Your answer").fill(model_answer(page))
+    page.get_by_role("button", name="Send answer").focus()
+    page.keyboard.press("Enter")
+    while not held:
+        page.wait_for_timeout(50)
+    page.wait_for_timeout(300)  # a slow network: the browser has long noticed the button is disabled
+    held[0].abort()
+    expect(page.get_by_role("status")).to_contain_text("Not sent: The server could not be reached")
+    expect(page.get_by_role("button", name="Send answer")).to_be_focused()
+    page.unroute("**/answers")
+    page.keyboard.press("Enter")
+    expect(page.locator(".grade-message")).to_have_count(1)
+
+
 def _transcript(page: Page, server: ServerProcess) -> dict[str, Any]:
     """The interview this browser is on, as the API has it."""
     current = page.evaluate("localStorage.getItem('viva.current')")

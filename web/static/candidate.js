@@ -251,6 +251,13 @@
     return null;
   }
 
+  /* A button disabled while its request was on its way lost the focus to the page: after a failure the
+     keyboard had to start again from the top. Give it back, unless something else took it meanwhile. */
+  function regainFocus(element) {
+    const active = document.activeElement;
+    if ((!active || active === document.body) && element && element.isConnected) element.focus();
+  }
+
   async function start(event) {
     event.preventDefault();
     const name = $("candidate").value.trim();
@@ -263,6 +270,7 @@
     if ($("category").value) body.categories = [$("category").value];
     if ($("difficulty").value) body.difficulty = $("difficulty").value;
     /* A second click or Enter while the first is on its way would start a second interview. */
+    const focused = document.activeElement;
     $("start-button").disabled = true;
     $("start-status").textContent = "Starting your interview…";
     try {
@@ -282,6 +290,7 @@
     } finally {
       $("start-button").disabled = false;
       $("start-status").textContent = "";
+      regainFocus(focused);
     }
   }
 
@@ -293,6 +302,7 @@
     if (!text.trim()) { $("status").textContent = "Write an answer first (or say you don't know)."; $("answer").focus(); return; }
     if (!pending || pending.text !== text) pending = { text, key: Viva.randomKey() };
     const mine = interview;
+    const focused = document.activeElement;
     sending = true;
     $("send").disabled = true;
     $("answer").readOnly = true;
@@ -324,6 +334,7 @@
       sending = false;
       $("send").disabled = false;
       $("answer").readOnly = false;
+      regainFocus(focused);
     }
   }
 
