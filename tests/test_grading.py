@@ -242,11 +242,15 @@ def test_a_type_i_error_is_not_a_type_ii_error(grader: Grader) -> None:
 
 
 def test_an_opposite_inside_a_compound_word_is_swapped_in(grader: Grader) -> None:
-    # "Outlier-robust" says "robust"; "non-linear" stays a word of its own, not "linear".
+    # "Outlier-robust" says "robust", and "not outlier-robust" denies it; "semi-supervised" stays a word of
+    # its own, not "supervised".
     point = rubric_point(grader, 29, "outlier-sensitive")
     assert contradicts(point, "MSE is the outlier-robust option")
     assert not contradicts(point, "MSE is the outlier-sensitive option")
-    assert not contradicts("The relationship is non-linear.", "The relationship is highly non-linear.")
+    assert not contradicts(point, "Because errors are squared, MSE is not outlier-robust")
+    assert not contradicts(
+        "Clustering is unsupervised learning.", "Clustering can be semi-supervised learning too."
+    )
     robust = grade(
         grader,
         29,

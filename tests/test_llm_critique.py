@@ -562,3 +562,37 @@ def test_a_point_is_marked_as_set_by_the_critique_only_where_the_critique_moved_
     marked = {p["id"]: p["status"] for p in grade["key_points"] if p["decided_by"] == "llm"}
     assert "three-strategies" not in marked
     assert all(status != before[point] for point, status in marked.items())
+
+
+def test_a_critique_that_breaks_after_a_regrade_leaves_the_new_grade_to_its_own_critique(
+    llm_api: tuple[TestClient, FastAPI], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first critique breaks after the turn was graded again (to another grade): the new grade's
+    own critique must land, not be told the first one's failure."""
+    client, _ = llm_api
+    services = client.app.state.services  # type: ignore[attr-defined]
+    review = Reviewer.review
+    calls: list[int] = []
+
+    def breaks_once_regraded(self: Reviewer, question: Any, answer_text: str, grade: Any) -> Any:
+        calls.append(1)
+        if len(calls) > 1:
+            return review(self, question, answer_text, grade)
+        with Session(services.engine) as session:  # a regrade lands meanwhile, with another grade
+            turn = session.exec(select(Turn).where(Turn.number == 1)).one()
+            regraded = dict(turn.grade or {}, score=(turn.score or 0) + 1)
+            turn.grade, turn.score = regraded, regraded["score"]
+            session.add(turn)
+            session.commit()
+            services.interviews.critiques.submit(turn.id)
+        raise RuntimeError("the reviewer broke")
+
+    monkeypatch.setattr(Reviewer, "review", breaks_once_regraded)
+    interview = start(client, questions=[7, 40], follow_ups=False)
+    answer(client, interview, ANSWER)
+    deadline = time.monotonic() + TIMEOUT + 10
+    while len(calls) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    turn = _critique_when_ready(client, interview)
+    assert turn["critique_status"] == "ready"
+    assert turn["grade"]["grader"]["llm_status"] == "ok"

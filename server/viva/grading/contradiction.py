@@ -229,8 +229,11 @@ def swaps(
     ]
 
 
-_PREFIXES = frozenset(["non", "un", "in", "anti", "multi", "semi", "pre", "post", "self", "re", "co", "sub"])
-"""First parts that make a compound a word of its own: "non-linear" is not "linear"."""
+_PREFIXES = frozenset(["non", "un", "in", "anti", "mis", "ill"]) | frozenset(
+    ["multi", "semi", "pre", "post", "self", "re", "co", "sub", "over", "under", "cross", "well"]
+)
+"""First parts that make a compound a word of its own: "non-linear" is not "linear" (nor "over-fitting"
+"fitting"). The first set negates the word, the second changes what it names."""
 
 
 def _swap_stems(text: str) -> list[str]:
@@ -246,8 +249,12 @@ def _swap_stems(text: str) -> list[str]:
 
 
 def negated(text: str, target: str) -> bool:
-    """Whether a negation reaches the word with this stem."""
-    return any(target in reached for _, reached in _negations(text))
+    """Whether a negation reaches the word with this stem, or a compound that holds it ("not outlier-robust"
+    negates "robust", which `_swap_stems` reads in it)."""
+    return any(
+        target in reached or any(target in {stem(part) for part in word.split("-")} for word in reached)
+        for _, reached in _negations(text)
+    )
 
 
 def contradicts(point_text: str, clause_text: str, subject: frozenset[str] = frozenset()) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -52,6 +53,7 @@ class CritiqueQueue:
         self._pool.shutdown(wait=True)
 
     def _run(self, turn_id: int) -> None:
+        graded: dict[str, Any] | None = None
         try:
             with self._sessions() as session:
                 turn = session.get(Turn, turn_id)
@@ -81,10 +83,9 @@ class CritiqueQueue:
             with self._sessions() as session:
                 lock_row(session, Turn, turn_id)
                 turn = session.get(Turn, turn_id)
-                if turn is not None and turn.critique_status == "pending":
+                # Only the grade this critique was for: one a regrade stored meanwhile has its own coming.
+                if turn is not None and turn.critique_status == "pending" and turn.grade == graded and graded:
                     turn.critique_status = "failed"
-                    if turn.grade:
-                        failed = with_llm_status(Grade.model_validate(turn.grade), "error")
-                        turn.grade = failed.model_dump(mode="json")
+                    turn.grade = with_llm_status(Grade.model_validate(graded), "error").model_dump(mode="json")
                     session.add(turn)
                     session.commit()
