@@ -166,3 +166,33 @@ def test_server_urls_over_http_are_kept_and_an_empty_one_means_none(monkeypatch:
 def test_log_levels_are_read_in_any_case(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VIVA_LOG_LEVEL", "debug")
     assert Settings().log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("alice:", "coach 'alice' has no token after the colon"),
+        (",", "entry 1 of 2 is empty"),
+        ("ada:first-secret,,grace:second-secret", "entry 2 of 3 is empty"),
+        ("ada:first-secret, :", "entry 2 of 2 has no token after the colon"),
+    ],
+)
+def test_a_coach_token_entry_without_a_token_stops_the_start_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, value: str, problem: str
+) -> None:
+    # Skipped before, the coach API then answered 503 "set VIVA_COACH_TOKEN" although it was set.
+    monkeypatch.setenv("VIVA_COACH_TOKEN", value)
+    result = viva("bank", "check")
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: VIVA_COACH_TOKEN: {problem}")
+    assert "secret" not in line  # the other coaches' tokens stay out of the logs
+
+
+def test_coach_tokens_are_read_by_name_and_an_empty_variable_means_none(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("VIVA_COACH_TOKEN", "ada:first-secret, second-secret")
+    assert Settings().coaches == {"first-secret": "ada", "second-secret": "coach"}
+    monkeypatch.setenv("VIVA_COACH_TOKEN", "")  # compose passes an unset variable as empty
+    assert Settings().coach_token is None

@@ -168,17 +168,35 @@ class Settings(BaseSettings):
             return value.strip()
         return value
 
+    @field_validator("coach_token")
+    @classmethod
+    def _every_coach_has_a_token(cls, value: SecretStr | None) -> SecretStr | None:
+        # An entry without a token was skipped, and the coach API then answered 503 "set
+        # VIVA_COACH_TOKEN" although it was set: the start is the place to say what is wrong.
+        if value is None or not value.get_secret_value().strip():
+            return None  # set but empty, as compose passes an unset variable: no coach
+        entries = _coach_entries(value)
+        for number, (name, token) in enumerate(entries, start=1):
+            if token:
+                continue
+            if name:
+                problem = f"coach {name!r} has no token after the colon"
+            elif name is None:
+                problem = f"entry {number} of {len(entries)} is empty"
+            else:
+                problem = f"entry {number} of {len(entries)} has no token after the colon"
+            raise ValueError(
+                f"{problem}; expected tokens or name:token pairs separated by commas"
+                " (`viva coach token` prints one)"
+            )
+        return value
+
     @property
     def coaches(self) -> dict[str, str]:
         """Coach name by token; a token without a name belongs to "coach"."""
         if self.coach_token is None:
             return {}
-        coaches: dict[str, str] = {}
-        for entry in self.coach_token.get_secret_value().split(","):
-            name, _, token = entry.strip().rpartition(":")
-            if token:
-                coaches[token] = name or "coach"
-        return coaches
+        return {token: name or "coach" for name, token in _coach_entries(self.coach_token) if token}
 
     @property
     def sqlite_path(self) -> Path:
@@ -200,6 +218,16 @@ def get_settings() -> Settings:
         return Settings()
     except ValidationError as error:
         raise SettingsError([_describe(detail) for detail in error.errors()]) from None
+
+
+def _coach_entries(value: SecretStr) -> list[tuple[str | None, str]]:
+    """(name, token) of each comma-separated entry of `VIVA_COACH_TOKEN`: the name is "" before a
+    colon with nothing before it, None where there is no colon."""
+    entries: list[tuple[str | None, str]] = []
+    for entry in value.get_secret_value().split(","):
+        name, colon, token = entry.rpartition(":")
+        entries.append((name.strip() if colon else None, token.strip()))
+    return entries
 
 
 def let_model_threads_sleep() -> None:
