@@ -77,3 +77,12 @@ def test_installed_console_script_runs() -> None:
     script = Path(sys.executable).with_name("viva")
     done = subprocess.run([str(script), "bank", "list", "--json"], capture_output=True, text=True, check=True)
     assert len(json.loads(done.stdout)) == 50
+
+
+def test_bank_check_of_an_empty_folder_names_both_rubric_suffixes_it_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VIVA_RUBRICS_DIR", str(tmp_path))
+    result = viva("bank", "check")
+    assert result.exit_code == 1
+    assert f"{tmp_path}: no rubric files (*.yaml or *.yml) in this folder" in result.stderr

@@ -30,7 +30,7 @@ def taken_port() -> Iterator[int]:
 def test_an_empty_rubrics_folder_stops_the_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "rubrics").mkdir()
     monkeypatch.setenv("VIVA_RUBRICS_DIR", str(tmp_path / "rubrics"))
-    assert "rubrics: no rubric files (*.yaml) in this folder" in refused("--port", str(free_port()))
+    assert "rubrics: no rubric files (*.yaml or *.yml) in this folder" in refused("--port", str(free_port()))
 
 
 def test_a_missing_rubrics_folder_stops_the_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

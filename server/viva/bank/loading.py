@@ -74,7 +74,8 @@ def load_bank(directory: Path) -> Bank:
         raise BankError([f"{directory}: no such folder (set VIVA_RUBRICS_DIR to a folder of rubric files)"])
     files = rubric_files(directory)
     if not files:
-        raise BankError([f"{directory}: no rubric files (*.yaml) in this folder"])
+        patterns = " or ".join(f"*{suffix}" for suffix in RUBRIC_SUFFIXES)
+        raise BankError([f"{directory}: no rubric files ({patterns}) in this folder"])
     problems: list[str] = []
     placed: list[tuple[str, QuestionSpec, str]] = []
     for path in files:
