@@ -426,6 +426,18 @@ def test_the_markdown_export_counts_corrections_as_the_report_does(api: TestClie
     assert "1 turn corrected by a coach" in markdown
 
 
+def test_the_markdown_export_counts_the_questions_answered_as_the_list_does(api: TestClient) -> None:
+    # It said "Questions: 2 of 3" here: the question being asked, read by a coach as two answered.
+    interview = start(api, candidate="Counted", count=3, questions=[7, 40, 1])
+    assert answer(api, interview, "Overfitting is when the model does great on training data.")["follow_up"]
+    answer(api, interview, "It memorises the random noise in the training examples rather than the pattern.")
+    (listed,) = api.get("/api/v1/coach/interviews", params={"candidate": "Counted"}, headers=COACH).json()
+    assert (listed["answered"], listed["total"]) == (1, 3)  # the follow-up is part of question 1
+    path = f"/api/v1/coach/interviews/{interview['id']}/export"
+    markdown = api.get(path, params={"format": "md"}, headers=COACH).text
+    assert "- Answered: 1 of 3 questions\n" in markdown
+
+
 def test_score_filters_use_the_whole_points_the_pages_show(api: TestClient) -> None:
     interview = start(api, candidate="Half Point", questions=[7, 40], follow_ups=False)
     answer(api, interview, ANSWER)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, Literal, NamedTuple
 
@@ -118,10 +119,16 @@ def _summary(
         finished=interview.finished_at is not None,
         score=mean_score(turns, corrections),
         grader_score=mean_score(turns, {}),
-        answered=sum(t.kind == "question" and t.status != "asked" for t in turns),
+        answered=_questions_answered(turns),
         total=len(interview.plan),
         overridden=any(t.id in corrections for t in turns),
     )
+
+
+def _questions_answered(turns: Iterable[_TurnRow | TurnView]) -> int:
+    """Planned questions answered, as the list and the Markdown export both say: a follow-up is part of
+    its question, and the question being asked is not answered yet."""
+    return sum(t.kind == "question" and t.status != "asked" for t in turns)
 
 
 def override(
@@ -311,7 +318,7 @@ def _markdown(transcript: Transcript) -> str:
         f"# Mock interview: {_md(transcript.candidate)}",
         "",
         f"- Started: {transcript.created_at:%Y-%m-%d %H:%M} UTC",
-        f"- Questions: {transcript.progress.position} of {transcript.progress.total}"
+        f"- Answered: {_questions_answered(transcript.turns)} of {transcript.progress.total} questions"
         + (" (finished)" if transcript.progress.finished else ""),
         *_score_lines(transcript),
         "",
