@@ -1,12 +1,16 @@
 """Settings come from VIVA_* variables or a .env file, and nowhere else."""
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import typer.main
+from typer.core import TyperGroup
 
 from tests.cli import viva
 from tests.seed import ROOT
+from viva.cli import app
 from viva.config import Settings
 from viva.resources import resource_dir
 
@@ -114,6 +118,49 @@ def test_every_bad_setting_is_named_at_once(monkeypatch: pytest.MonkeyPatch) -> 
     ]
 
 
+SETTINGS_FREE = [["settings"], ["bank", "schema"], ["coach", "token"]]
+"""The commands the README says work whatever the settings hold."""
+
+ARGUMENTS_THAT_FAIL_OTHERWISE = {
+    ("bank", "list"): [],
+    ("bank", "show"): ["99"],
+    ("bank", "check"): [],
+    ("serve",): ["--port", "1"],
+    ("grade",): ["--jsonl", "blank.jsonl"],
+    ("eval",): ["empty.jsonl"],
+    ("transcripts", "list"): [],
+    ("export",): ["no-such-id"],
+}
+"""Every other command, with arguments that would fail it (exit 1) were the settings fine."""
+
+
+def _commands(group: TyperGroup, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    for name, command in group.commands.items():
+        if isinstance(command, TyperGroup):
+            yield from _commands(command, (*path, name))
+        else:
+            yield (*path, name)
+
+
+def test_every_command_either_works_with_bad_settings_or_is_stopped_by_them() -> None:
+    reading = set(_commands(typer.main.get_command(app)))  # type: ignore[arg-type]
+    assert reading - {tuple(c) for c in SETTINGS_FREE} == set(ARGUMENTS_THAT_FAIL_OTHERWISE)
+
+
+@pytest.mark.parametrize("command", list(ARGUMENTS_THAT_FAIL_OTHERWISE), ids=" ".join)
+def test_a_bad_setting_stops_a_command_before_it_reads_its_input(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    # `viva eval` of an empty file said the file had no answers (exit 1), and `viva grade --jsonl` of
+    # blank lines never read the settings: what the operator set wrong came second, or not at all.
+    (tmp_path / "empty.jsonl").write_text("")
+    (tmp_path / "blank.jsonl").write_text("\n\n")
+    monkeypatch.setenv("VIVA_PORT", "abc")
+    result = viva(*command, *ARGUMENTS_THAT_FAIL_OTHERWISE[command])
+    assert (result.exit_code, result.stderr) == (2, "error: VIVA_PORT='abc': expected a whole number\n")
+    assert result.stdout == ""
+
+
 def test_a_bad_setting_in_dot_env_is_named_too(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("VIVA_FOLLOW_UPS=maybe\n")
     result = viva("bank", "check")
@@ -123,10 +170,14 @@ def test_a_bad_setting_in_dot_env_is_named_too(tmp_path: Path) -> None:
     )
 
 
-def test_settings_and_help_still_work_with_a_bad_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    "command", [*SETTINGS_FREE, ["serve", "--help"], ["bank", "show", "--help"]], ids=" ".join
+)
+def test_settings_and_help_still_work_with_a_bad_setting(
+    monkeypatch: pytest.MonkeyPatch, command: list[str]
+) -> None:
     monkeypatch.setenv("VIVA_PORT", "abc")
-    assert viva("settings").exit_code == 0
-    assert viva("serve", "--help").exit_code == 0
+    assert viva(*command).exit_code == 0
 
 
 @pytest.mark.parametrize("variable", ["VIVA_ANSWER_RATE", "VIVA_GRADE_RATE"])

@@ -17,12 +17,12 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-app.add_typer(bank.app, name="bank")
+app.add_typer(bank.app, name="bank", cls=ReportingGroup)
 app.command("serve")(serve.serve)
 app.command("grade")(grade.grade)
 app.command("eval")(evaluate.evaluate)
-app.add_typer(store.coach_app, name="coach")
-app.add_typer(store.transcripts_app, name="transcripts")
+app.add_typer(store.coach_app, name="coach", cls=ReportingGroup)
+app.add_typer(store.transcripts_app, name="transcripts", cls=ReportingGroup)
 app.command("export")(store.export)
 app.command("settings")(settings.settings)
 
