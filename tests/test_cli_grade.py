@@ -418,8 +418,9 @@ SEPARATORS = ["\u2028", "\u2029", "\x85"]
 
 
 def test_jsonl_keeps_a_line_whole_when_its_answer_holds_a_unicode_line_separator(tmp_path: Path) -> None:
+    # Inside a sentence, so a grade's evidence quotes the separator too: the output must keep it escaped.
     lines = [
-        {"question": 7, "answer": f"Overfitting memorises noise.{mark}It fails on new data."}
+        {"question": 7, "answer": f"Overfitting memorises{mark}noise, so it fails on new data."}
         for mark in SEPARATORS
     ]
     source = tmp_path / "answers.jsonl"

@@ -73,7 +73,7 @@ def grade(
         reviewer = _reviewer(grader)
         if reviewer is not None:  # waits for the critique, never longer than VIVA_LLM_TIMEOUT
             result, _ = reviewer.review(target, request.answer, result)
-    typer.echo(result.model_dump_json() if as_json else render(result))
+    typer.echo(_one_line(result.model_dump_json()) if as_json else render(result))
 
 
 def _reviewer(grader: Grader) -> Reviewer | None:
@@ -105,7 +105,7 @@ def _grade_stream(source: str) -> int:
                 outputs |= _grade_batch(grader, requests)
             for number, _ in batch:
                 failures += "error" in outputs[number][:12]
-                sys.stdout.write(outputs[number] + "\n")
+                sys.stdout.write(_one_line(outputs[number]) + "\n")
             sys.stdout.flush()
             bar.advance(bar.task_ids[0], len(batch))
     if failures:
@@ -136,6 +136,15 @@ def _read_lines(source: str) -> Iterator[tuple[int, str]]:
         text = read_text(source)
     # Every line, blank ones too: output line N is always the grade (or the error) of input line N.
     yield from enumerate(lines_of(text), start=1)
+
+
+_LINE_BREAKING = str.maketrans({"\u2028": "\\u2028", "\u2029": "\\u2029", "\x85": "\\u0085"})
+
+
+def _one_line(json_text: str) -> str:
+    """JSON with the characters some readers cut lines at escaped (they can only be inside its strings):
+    pydantic writes them raw, and an answer quoted in the evidence split its grade in two."""
+    return json_text.translate(_LINE_BREAKING)
 
 
 def _error_line(number: int, code: str, message: str) -> str:
