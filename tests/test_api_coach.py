@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, event
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from tests.interviews import COACH, answer, bearer, start
 from viva.api.app import create_app
 from viva.config import Settings
 from viva.grading import Grader
 from viva.store.database import lock_row
-from viva.store.models import Interview
+from viva.store.models import Interview, Turn
 
 ANSWER = "Overfitting means memorising noise: great training accuracy, poor accuracy on new data."
 
@@ -409,6 +409,27 @@ def test_a_csv_row_gives_the_band_of_the_score_it_shows_and_the_turns_comments(
     assert first["grader_band"] == grader_band  # the grader's own stays beside it
     assert first["comments"] == "ada: Clear definition; no remedy named.\nada: Ask about dropout next time."
     assert second["band"] == second["grader_band"] and second["comments"] == ""
+
+
+def test_a_coach_who_confirms_the_graders_score_keeps_the_band_it_was_graded_with(
+    api: TestClient, interview: dict[str, str]
+) -> None:
+    """A grade keeps the band of the calibration it was made with; a coach confirming its score must not
+    give the row another band, from the calibration shipped since, beside the grader's own."""
+    path = f"/api/v1/coach/interviews/{interview['id']}"
+    with Session(api.app.state.services.engine) as session:  # type: ignore[attr-defined]
+        turn = session.exec(select(Turn).where(Turn.interview_id == interview["id"], Turn.number == 1)).one()
+        assert turn.grade is not None
+        older = "strong" if turn.grade["band"] != "strong" else "weak"  # as an older calibration said
+        turn.grade = dict(turn.grade, band=older)
+        session.add(turn)
+        session.commit()
+        confirmed = turn.grade["score"]
+    api.post(f"{path}/turns/1/override", json={"score": confirmed}, headers=COACH).raise_for_status()
+    row = next(
+        csv.DictReader(io.StringIO(api.get(f"{path}/export", params={"format": "csv"}, headers=COACH).text))
+    )
+    assert (row["score"], row["band"], row["grader_band"]) == (str(confirmed), older, older)
 
 
 def test_the_markdown_export_counts_corrections_as_the_report_does(api: TestClient) -> None:

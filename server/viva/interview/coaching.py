@@ -300,9 +300,14 @@ def _critique_text(grade: Grade) -> str:
 def _band_of_record(turn: TurnView) -> str:
     """The band of the turn's score of record: a row must not say 80 beside "weak". A coach's score
     gets the band the grader would give it (the shipped calibration's, which every grade is made with)."""
-    if turn.corrected_by is not None and turn.score is not None:
+    grade = turn.grade
+    if (
+        turn.corrected_by is not None
+        and turn.score is not None
+        and (grade is None or turn.score != grade.score)
+    ):
         return shipped_calibration().band(turn.score)
-    return turn.grade.band if turn.grade else ""
+    return grade.band if grade else ""  # a confirmed score keeps the band it was graded with
 
 
 def _inert(value: object) -> object:
