@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser import AXE, COACH_TOKEN, DESKTOP, OTHER_COACH_TOKEN, PHONE, SCREENSHOTS, page_server
@@ -887,3 +887,41 @@ def test_the_api_documentation_renders_from_the_server_alone(page: Page, server:
         request.startswith(server.url)
         for request in page.evaluate("performance.getEntriesByType('resource').map((entry) => entry.name)")
     )
+
+
+def test_starting_over_while_a_reloaded_answer_is_graded_leaves_the_old_interview_behind(
+    page: Page, slow_grading_server: ServerProcess
+) -> None:
+    """A look at the old interview on its way when the candidate started over went on: it asked the old
+    interview's next question into the new start, or broke on the interview that was no longer there."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    start_interview(page, slow_grading_server, count=2)
+    page.get_by_label("Your answer").fill(model_answer(page))
+    with page.expect_request("**/answers"):
+        page.get_by_role("button", name="Send answer").click()
+    page.wait_for_timeout(300)  # the answer is stored; its grade is 2 s away
+    page.reload()
+    expect(page.get_by_text("still being graded")).to_be_visible()
+    held: list[Route] = []  # the next look at the grade, held on its way
+
+    def hold_one(route: Route) -> None:
+        if held or route.request.method != "GET":
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/api/v1/interviews/*", hold_one)
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(100)
+    assert held, "the page never looked at the grade again"
+    page.get_by_role("button", name="Start over").click()
+    page.get_by_role("button", name="Yes, start a new interview").click()
+    page.wait_for_timeout(3000)  # the old answer's grade is in by now
+    held[0].continue_()
+    page.wait_for_timeout(1000)
+    expect(page.get_by_label("Your name")).to_be_visible()
+    expect(page.locator("#messages > *")).to_have_count(0)
+    assert not errors

@@ -137,6 +137,7 @@
       await new Promise((resolve) => setTimeout(resolve, 1500));
       let transcript;
       try { transcript = await api(`/api/v1/interviews/${mine.id}`, { token: mine.token }); } catch { continue; }
+      if (interview !== mine) return;  /* the candidate started over while this look was on its way */
       const current = transcript.turns.find((t) => t.number === turn);
       if (!current || current.status === "pending") continue;
       const critiqueDue = current.critique_status === "pending";
@@ -343,6 +344,7 @@
   function startAgain() {
     Viva.forgetCurrent();
     interview = null;
+    openTurn = null;
     pending = null;
     $("messages").replaceChildren();
     $("start-over-confirm").hidden = true;
