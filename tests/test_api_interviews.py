@@ -12,10 +12,14 @@ from fastapi.testclient import TestClient
 
 from tests.interviews import answer, bearer, start
 from viva.api.app import create_app
+from viva.bank import load_bank
 from viva.config import Settings
 from viva.grading import Grader
 from viva.interview.models import CategoryResult, KeyPointSummary, Report
+from viva.resources import resource_dir
 from viva.web.charts import categories_chart, key_points_chart
+
+BANK = load_bank(resource_dir("rubrics"))
 
 GOOD = (
     "Overfitting is when a model memorises noise in its training data, so it scores very well on the training "
@@ -295,6 +299,26 @@ def test_the_report_sums_up_scores_delivery_and_what_to_study(api: TestClient) -
     assert report["covered"] + report["partial"] + report["missed"] == len(report["key_points"])
     assert report["delivery"]["mean_words"] > 0
     assert report["earlier"] == [] and report["change"] is None
+
+
+def test_what_to_study_is_the_missed_points_and_the_partly_made_ones_are_listed_apart(
+    api: TestClient,
+) -> None:
+    """A point made only in part is worth a second look, but it is not missed: an answer that scored
+    100/100 was told to study one, as if it had left it out."""
+    interview = start(api, count=2, questions=[17, 21], follow_ups=False)
+    grades = {n: answer(api, interview, BANK.get(n).model_answer)["grade"] for n in (17, 21)}
+    report = api.get(
+        f"/api/v1/interviews/{interview['id']}/report", headers=bearer(interview["token"])
+    ).json()
+    for area in report["weakest"]:
+        points = grades[area["number"]]["key_points"]
+        assert area["study"] == [p["text"] for p in points if p["status"] == "missed"]
+        assert area["partly"] == [p["text"] for p in points if p["status"] == "partial"]
+    (perfect,) = [area for area in report["weakest"] if area["number"] == 21]
+    assert perfect["score"] == 100 and perfect["study"] == [] and perfect["partly"]
+    (naive_bayes,) = [area for area in report["weakest"] if area["number"] == 17]
+    assert naive_bayes["study"] and naive_bayes["partly"]
 
 
 def test_the_report_charts_say_their_figures_in_words(api: TestClient) -> None:

@@ -15,6 +15,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser import AXE, COACH_TOKEN, DESKTOP, OTHER_COACH_TOKEN, PHONE, SCREENSHOTS, page_server
 from tests.fakes.openai_server import create_app, serving
+from tests.interviews import answer, start
 from tests.server import ServerProcess
 from viva.bank import load_bank
 from viva.resources import resource_dir
@@ -872,6 +873,31 @@ def test_the_report_says_when_a_coach_corrected_a_grade(page: Page, server: Serv
     page.reload()
     expect(page.locator("#overall")).to_contain_text("90/100 (a coach corrected 1 grade; the grader's own:")
     expect(page.locator("#weakest")).to_contain_text("corrected by ada")
+
+
+def _report_of_questions(page: Page, server: ServerProcess, numbers: list[int]) -> None:
+    """The report of an interview on exactly these questions, each given its model answer: started over
+    the API (the start form picks its questions at random), its token then kept in this browser."""
+    with server.client() as client:
+        interview = start(client, questions=numbers, count=len(numbers), follow_ups=False)
+        for number in numbers:
+            answer(client, interview, BANK.get(number).model_answer)
+    page.goto(server.url + "/")
+    page.evaluate(
+        "([id, token]) => localStorage.setItem('viva.interviews', JSON.stringify({[id]: token}))",
+        [interview["id"], interview["token"]],
+    )
+    page.goto(f"{server.url}/report/{interview['id']}")
+    expect(page.locator("#overall")).to_have_text(re.compile(r"/100"))
+
+
+def test_what_to_study_next_labels_the_points_made_only_in_part(page: Page, server: ServerProcess) -> None:
+    """Q21's model answer scores 100/100 with one point made only in part: listed bare, it read as missed."""
+    _report_of_questions(page, server, [21])
+    question = page.locator("#weakest > li").filter(has_text="Q21 ")
+    expect(question).to_contain_text("(100/100)")
+    expect(question.locator("li")).to_have_count(1)
+    expect(question.locator("li")).to_have_text(re.compile(r"^Partly made\s*\S"))
 
 
 def test_the_api_documentation_renders_from_the_server_alone(page: Page, server: ServerProcess) -> None:

@@ -219,6 +219,10 @@ class WeakArea(Shape):
         default=None, description="The coach who corrected the score, if one did."
     )
     study: list[str] = Field(description="The key points missed: what to study.")
+    partly: list[str] = Field(
+        default_factory=list,
+        description="The key points made only in part: worth a second look, even in an answer that scored 100.",
+    )
     recovered: list[str] = Field(
         default_factory=list, description="Those of `study` the candidate gave when a follow-up asked again."
     )

@@ -91,11 +91,12 @@ def build_report(service: InterviewService, session: Session, interview: Intervi
                 score=of_record(turn, grade),
                 grader_score=grade.score,
                 corrected_by=corrections[turn.id].coach if turn.id in corrections else None,
-                study=[p.text for p in grade.key_points if p.status != "covered"],
+                study=[p.text for p in grade.key_points if p.status == "missed"],
+                partly=[p.text for p in grade.key_points if p.status == "partial"],
                 recovered=[
                     p.text
                     for p in grade.key_points
-                    if p.status != "covered" and probed.get((turn.question_id, p.id)) == "covered"
+                    if p.status == "missed" and probed.get((turn.question_id, p.id)) == "covered"
                 ],
             )
             for turn, grade in weakest
