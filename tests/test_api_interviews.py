@@ -337,13 +337,39 @@ def test_the_report_charts_say_their_figures_in_words(api: TestClient) -> None:
     for category in report["categories"]:
         shown = math.floor(category["score"] + 0.5)
         assert f"{category['category']} {shown}/100" in titles["categories"]
-    for question in {p["question"] for p in report["key_points"]}:
-        statuses = [p["status"] for p in report["key_points"] if p["question"] == question]
+    for number in {p["number"] for p in report["key_points"]}:
+        statuses = [p["status"] for p in report["key_points"] if p["number"] == number]
         counts = ", ".join(
             f"{statuses.count(s)} {w}"
             for s, w in [("covered", "covered"), ("partial", "partly"), ("missed", "missed")]
         )
-        assert f"{question}: {counts}" in titles["key-points"]
+        assert f"Q{number} {BANK.get(number).question}: {counts}" in titles["key-points"]
+
+
+def test_the_key_points_chart_names_questions_as_the_report_does_and_says_what_it_counts(
+    api: TestClient,
+) -> None:
+    """It named them by the bank's internal id ("convolutional-neural-network"), and its "4/5" counted
+    only the points fully covered without saying so."""
+    interview = start(api, count=1, questions=[35], follow_ups=False)
+    grade = answer(api, interview, BANK.get(35).model_answer)["grade"]
+    statuses = [p["status"] for p in grade["key_points"]]
+    assert statuses.count("covered") == 4 and len(statuses) == 5  # one made only in part
+    path = f"/api/v1/interviews/{interview['id']}/report"
+    svg = ElementTree.fromstring(
+        api.get(f"{path}/charts/key-points.svg", headers=bearer(interview["token"])).text
+    )
+    shown = [text.text for text in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert "Q35 What is a Convolutional Neural Network (CNN)?" in shown
+    assert "4 of 5 covered" in shown
+    assert svg.get("aria-label") == (
+        "Key points per question: Q35 What is a Convolutional Neural Network (CNN)?: 4 covered, 1 partly, 0 missed."
+    )
+    assert "convolutional-neural-network" not in ElementTree.tostring(svg, encoding="unicode")
+    assert {
+        (p["number"], p["question_text"])
+        for p in api.get(path, headers=bearer(interview["token"])).json()["key_points"]
+    } == {(35, "What is a Convolutional Neural Network (CNN)?")}
 
 
 def test_a_short_candidate_key_is_422_in_characters(api: TestClient) -> None:
@@ -482,7 +508,15 @@ def test_a_database_error_is_logged_without_the_answer_it_was_storing(
 
 
 def test_a_chart_stays_valid_svg_whatever_the_names_in_it() -> None:
-    point = KeyPointSummary(question='the "odd" one', key_point="k", text="t", required=True, status="missed")
+    point = KeyPointSummary(
+        question="odd",
+        number=1,
+        question_text='the "odd" one & <more>',
+        key_point="k",
+        text="t",
+        required=True,
+        status="missed",
+    )
     report = Report(
         id="x",
         candidate="x",

@@ -200,6 +200,8 @@ class CategoryResult(Shape):
 
 class KeyPointSummary(Shape):
     question: str
+    number: int = Field(description="The question's number in the bank, as the pages show it: Q35.")
+    question_text: str = Field(description="The question as the interviewer asked it.")
     key_point: str
     text: str
     required: bool

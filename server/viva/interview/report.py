@@ -52,6 +52,8 @@ def build_report(service: InterviewService, session: Session, interview: Intervi
     points = [
         KeyPointSummary(
             question=turn.question_id,
+            number=service.bank.get(turn.question_id).number,
+            question_text=turn.prompt,
             key_point=p.id,
             text=p.text,
             required=p.required,

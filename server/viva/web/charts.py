@@ -14,6 +14,9 @@ BAR = 22
 GAP = 10
 LABEL = 250
 WIDTH = 640
+NAME = 18  # the line that names a question, above its bar
+COUNT = 120  # right of a bar: "4 of 5 covered"
+INSET = 8  # keeps the names off the image's border
 
 
 def _svg(height: int, title: str, body: list[str]) -> str:
@@ -48,26 +51,29 @@ def categories_chart(report: Report) -> str:
 
 
 def key_points_chart(report: Report) -> str:
-    """One bar per question: its key points covered, partly covered and missed."""
+    """One bar per question: its key points covered, partly covered and missed. Each question is named
+    as the rest of the report names it ("Q35 What is ...?"), on a line of its own above its bar, as
+    questions are too long for the label column the categories chart uses."""
     questions: dict[str, dict[str, int]] = {}
     for point in report.key_points:
-        counts = questions.setdefault(point.question, {"covered": 0, "partial": 0, "missed": 0})
+        counts = questions.setdefault(
+            f"Q{point.number} {point.question_text}", {"covered": 0, "partial": 0, "missed": 0}
+        )
         counts[point.status] = counts.get(point.status, 0) + 1
     tally = "; ".join(
         f"{question}: {n['covered']} covered, {n['partial']} partly, {n['missed']} missed"
         for question, n in questions.items()
     )
-    height = max(1, len(questions)) * (BAR + GAP) + 34
-    span = WIDTH - LABEL - 60
+    row = NAME + BAR + GAP
+    height = max(1, len(questions)) * row + 34
+    span = WIDTH - INSET - COUNT
     colours = {"covered": "#15803d", "partial": "#ca8a04", "missed": "#b91c1c"}
     body = []
     for i, (question, counts) in enumerate(questions.items()):
-        y = 10 + i * (BAR + GAP)
+        y = 10 + i * row + NAME
         total = sum(counts.values()) or 1
-        x = float(LABEL)
-        body.append(
-            f'<text x="{LABEL - 8}" y="{y + 15}" text-anchor="end" fill="#1f2937">{escape(question)}</text>'
-        )
+        x = float(INSET)
+        body.append(f'<text x="{INSET}" y="{y - 5}" fill="#1f2937">{escape(question)}</text>')
         for status in ("covered", "partial", "missed"):
             width = span * counts[status] / total
             if width:
@@ -77,15 +83,15 @@ def key_points_chart(report: Report) -> str:
                 )
             x += width
         body.append(
-            f'<text x="{LABEL + span + 6}" y="{y + 15}" fill="#1f2937">{counts["covered"]}/{total}</text>'
+            f'<text x="{INSET + span + 6}" y="{y + 15}" fill="#1f2937">{counts["covered"]} of {total} covered</text>'
         )
     legend_y = height - 8
     body += [
-        f'<rect x="{LABEL}" y="{legend_y - 10}" width="10" height="10" fill="{colours["covered"]}"/>',
-        f'<text x="{LABEL + 14}" y="{legend_y}" fill="#1f2937">covered</text>',
-        f'<rect x="{LABEL + 80}" y="{legend_y - 10}" width="10" height="10" fill="{colours["partial"]}"/>',
-        f'<text x="{LABEL + 94}" y="{legend_y}" fill="#1f2937">partly</text>',
-        f'<rect x="{LABEL + 150}" y="{legend_y - 10}" width="10" height="10" fill="{colours["missed"]}"/>',
-        f'<text x="{LABEL + 164}" y="{legend_y}" fill="#1f2937">missed</text>',
+        f'<rect x="{INSET}" y="{legend_y - 10}" width="10" height="10" fill="{colours["covered"]}"/>',
+        f'<text x="{INSET + 14}" y="{legend_y}" fill="#1f2937">covered</text>',
+        f'<rect x="{INSET + 80}" y="{legend_y - 10}" width="10" height="10" fill="{colours["partial"]}"/>',
+        f'<text x="{INSET + 94}" y="{legend_y}" fill="#1f2937">partly</text>',
+        f'<rect x="{INSET + 150}" y="{legend_y - 10}" width="10" height="10" fill="{colours["missed"]}"/>',
+        f'<text x="{INSET + 164}" y="{legend_y}" fill="#1f2937">missed</text>',
     ]
     return _svg(height, f"Key points per question: {tally or 'nothing graded yet'}.", body)
