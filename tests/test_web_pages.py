@@ -732,6 +732,32 @@ def test_a_candidate_can_abandon_an_interview_after_confirming_and_start_over(
     expect(page.locator(".grade-message")).to_have_count(0)
 
 
+def test_the_report_of_an_unfinished_interview_says_so_and_offers_to_continue_it_or_start_anew(
+    page: Page, server: ServerProcess
+) -> None:
+    """Opened mid-interview it read "2 of 3 questions answered" as if that were the end, and its
+    "Start a new interview" went back to the interview it was a report of."""
+    start_interview(page, server, name="Una", count=3)
+    send(page, model_answer(page))
+    first = page.evaluate("localStorage.getItem('viva.current')")
+    page.goto(f"{server.url}/report/{first}")
+    expect(page.locator("#overall")).to_have_text(re.compile(r"/100"))
+    expect(page.get_by_text("This interview is not finished: 1 of 3 questions answered.")).to_be_visible()
+    page.get_by_role("link", name="Continue the interview").click()
+    expect(page.locator(".grade-message")).to_have_count(1)  # back where it stopped
+    expect(page.get_by_label("Your answer")).to_be_editable()
+
+    page.goto(f"{server.url}/report/{first}")
+    page.get_by_role("link", name="Start a new interview").click()
+    expect(page.get_by_role("button", name="Start interview")).to_be_visible()
+    start_interview(page, server, name="Una", count=1)
+    assert page.evaluate("localStorage.getItem('viva.current')") != first
+
+    page.goto(f"{server.url}/report/{first}")  # left for another: there is no carrying on with it
+    expect(page.get_by_text("This interview was left unfinished: 1 of 3 questions answered.")).to_be_visible()
+    expect(page.get_by_role("link", name="Continue the interview")).to_be_hidden()
+
+
 def _finish_and_read_comparison(page: Page, server: ServerProcess, name: str) -> str:
     start_interview(page, server, name=name, count=1)
     answer_until_finished(page)

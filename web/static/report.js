@@ -48,6 +48,17 @@
           /* Labelled: a question can score 100/100 with a point made only in part. */
           area.partly.map((point) => el("li", { class: "kp-partial" }, el("span", { class: "status-label" }, "Partly made"), point)))
           : el("p", {}, "Nothing missed."))));
+      /* Only the interview this browser is on can be carried on: "/" resumes it. One left for another
+         (Start over) stays as it was left. */
+      const current = Viva.current();
+      const resumable = !report.finished && current !== null && current.id === id;
+      $("unfinished").hidden = report.finished;
+      $("unfinished-text").textContent = resumable
+        ? `This interview is not finished: ${report.answered} of ${report.total} questions answered.`
+        : `This interview was left unfinished: ${report.answered} of ${report.total} questions answered.`;
+      $("continue-link").hidden = !resumable;
+      /* Otherwise "/" would resume this interview, not start a new one. */
+      if (resumable) $("new-interview").addEventListener("click", Viva.forgetCurrent);
       const d = report.delivery;
       $("delivery").textContent = d === null ? "No answers yet." :
         `On average ${Math.round(d.mean_words)} words (about ${Math.round(d.mean_seconds)} seconds). Opened with a definition in ` +
