@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -326,6 +327,28 @@ def _axe(page: Page) -> list[dict[str, Any]]:
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
     return [v for v in result if v["impact"] in ("serious", "critical")]
+
+
+def _skipped_headings(page: Page) -> list[str]:
+    """The shown headings that come more than one level below the heading before them ("h1 > h3")."""
+    levels: list[str] = page.evaluate(
+        """() => [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")]
+             .filter((h) => h.offsetParent !== null).map((h) => h.tagName.toLowerCase())"""
+    )
+    return [f"{above} > {below}" for above, below in pairwise(levels) if int(below[1]) > int(above[1]) + 1]
+
+
+def test_the_feedback_and_the_report_headings_never_skip_a_level(page: Page, server: ServerProcess) -> None:
+    """A screen reader lists a page by its headings: the feedback's "Points you made" (an h3) came
+    straight under the page's h1, as if a level were missing."""
+    start_interview(page, server, count=1)
+    send(page, "Overfitting, maybe? I am not sure about this one.")
+    expect(page.locator(".grade-message h3").first).to_be_visible()
+    assert _skipped_headings(page) == []
+    answer_until_finished(page)
+    page.get_by_role("link", name="See your report").click()
+    expect(page.locator("#overall")).to_have_text(re.compile(r"/100"))
+    assert _skipped_headings(page) == []
 
 
 def _shoot(page: Page, name: str) -> None:

@@ -124,7 +124,8 @@
     } else if (critiqueStatus === "pending") {
       body.append(el("p", { class: "hint critique-pending" }, "The interviewer's critique is on its way…"));
     }
-    return el("li", { class: "message interviewer grade-message", "data-turn": turn }, el("p", { class: "who" }, "Interviewer · feedback"), body);
+    /* A heading, so that the feedback's own (h3) sit under one, not straight under the page's h1. */
+    return el("li", { class: "message interviewer grade-message", "data-turn": turn }, el("h2", { class: "who" }, "Interviewer · feedback"), body);
   }
 
   /* A grade still being computed, or a critique written in the background: look again until it is
