@@ -86,6 +86,8 @@ class CritiqueQueue:
                 # Only the grade this critique was for: one a regrade stored meanwhile has its own coming.
                 if turn is not None and turn.critique_status == "pending" and turn.grade == graded and graded:
                     turn.critique_status = "failed"
-                    turn.grade = with_llm_status(Grade.model_validate(graded), "error").model_dump(mode="json")
+                    turn.grade = with_llm_status(Grade.model_validate(graded), "error").model_dump(
+                        mode="json"
+                    )
                     session.add(turn)
                     session.commit()
