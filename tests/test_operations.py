@@ -167,3 +167,27 @@ def test_a_stop_finishes_the_answer_being_graded(tmp_path: Path) -> None:
     assert (
         "Application shutdown complete" in (tmp_path / "server.log").read_text()
     )  # a clean stop, not a kill
+
+
+def test_the_grade_rate_limit_counts_the_client_a_trusted_proxy_names_and_no_one_else(
+    tmp_path: Path,
+) -> None:
+    """Behind a load balancer every client has its address: `VIVA_FORWARDED_ALLOW_IPS` says which
+    proxies may name the client, and a header from any other is no way round the limit."""
+    env = {
+        "VIVA_DATA_DIR": str(tmp_path / "data"),
+        "VIVA_GRADE_RATE": "1/minute",
+        "VIVA_FORWARDED_ALLOW_IPS": "192.0.2.1",  # not this test, on 127.0.0.1
+    }
+    server = ServerProcess(env, tmp_path / "server.log").start()
+    body = {"question": 7, "answer": "Overfitting is memorising noise."}
+    try:
+        with server.client() as client:
+            codes = [
+                client.post("/api/v1/grade", json=body, headers={"X-Forwarded-For": f"198.51.100.{n}"})
+                for n in (1, 2)
+            ]
+    finally:
+        server.stop()
+    # Uvicorn trusts 127.0.0.1 by default: without the setting both had counted as clients of their own.
+    assert [c.status_code for c in codes] == [200, 429]

@@ -99,6 +99,12 @@ class Settings(BaseSettings):
         description="Most answers one client address may send to `POST /api/v1/grade`, per replica "
         "(`limits` notation).",
     )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1",
+        description="The proxies whose `X-Forwarded-For` names the client (comma-separated addresses or "
+        "networks, `*` for any): behind a load balancer, name it, or every client shares its address and "
+        "so one `VIVA_GRADE_RATE`.",
+    )
     log_level: str = Field(
         default="INFO",
         description="Log level of the JSON logs on stderr: DEBUG, INFO, WARNING, ERROR or CRITICAL.",

@@ -45,6 +45,7 @@ def serve(
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=graceful_shutdown_seconds(settings),
+        forwarded_allow_ips=settings.forwarded_allow_ips,
     )
 
 

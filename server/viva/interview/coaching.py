@@ -346,7 +346,7 @@ def _markdown(transcript: Transcript) -> str:
             lines.append("")
             if grade.critique:
                 lines += [f"**LLM critique:** {_md(_critique_text(grade))}", ""]
-                lines += [f"- Wrong statement it noticed: {_md(said)}" for said in grade.llm_misconceptions]
+                lines += [f"- Wrong statement it noticed: {_md(wrong)}" for wrong in grade.llm_misconceptions]
                 lines += [""] if grade.llm_misconceptions else []
         if turn.override:
             lines += [

@@ -60,7 +60,7 @@ def grade(
     quota: GradeQuotaDep,
 ) -> Grade:
     """The grade, with the LLM critique when an LLM is configured (waiting at most `VIVA_LLM_TIMEOUT`).
-    Each client address may have `VIVA_GRADE_RATE` answers graded (429 beyond it)."""
+    Each client address may have `VIVA_GRADE_RATE` answers graded per replica (429 beyond it)."""
     question = batcher.grader.question(request.target(settings))
     quota.take()  # the most expensive request there is: counted once it is sure to be graded
     grade = batcher.grade(question, request.answer)
