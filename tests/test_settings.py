@@ -107,6 +107,22 @@ def test_a_duration_that_is_not_a_finite_number_is_refused_before_anything_start
     )
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "bound"),
+    [("VIVA_LLM_TIMEOUT", "1e300", "3600"), ("VIVA_BATCH_WINDOW_MS", "1e9", "10000")],
+)
+def test_a_duration_beyond_reason_is_refused_before_anything_starts(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str, bound: str
+) -> None:
+    """A critique may wait an hour at most, an answer ten seconds for others: 1e9 ms held answers 11 days."""
+    monkeypatch.setenv(variable, value)
+    result = viva("bank", "check")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        f"error: {variable}={value!r}: expected at most {bound}\n",
+    )
+
+
 def test_every_bad_setting_is_named_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VIVA_PORT", "abc")
     monkeypatch.setenv("VIVA_LOG_LEVEL", "LOUD")

@@ -124,9 +124,14 @@ class Settings(BaseSettings):
     )
     llm_model: str = Field(default="gpt-4o-mini", description="The chat model the critique asks.")
     llm_api_key: SecretStr = Field(default=SecretStr("none"), description="API key for the LLM server.")
-    # Finite: `viva serve` derives its graceful-shutdown deadline from it, and "inf" crashed the start.
+    # Bounded: `viva serve` derives its graceful-shutdown deadline from it ("inf" crashed the start, and
+    # 1e300 overflows a socket's timeout); an hour is far beyond any model worth waiting for.
     llm_timeout: float = Field(
-        default=20.0, gt=0, allow_inf_nan=False, description="Seconds a critique may take, retries included."
+        default=20.0,
+        gt=0,
+        le=3600,
+        allow_inf_nan=False,
+        description="Seconds a critique may take, retries included.",
     )
     llm_concurrency: int = Field(default=4, ge=1, description="Critique calls in flight at once.")
     llm_max_raise: int = Field(
@@ -139,6 +144,7 @@ class Settings(BaseSettings):
     batch_window_ms: float = Field(
         default=10.0,
         ge=0,
+        le=10_000,
         allow_inf_nan=False,
         description="How long an answer waits to be graded with others, in milliseconds.",
     )
@@ -253,11 +259,11 @@ def _describe(detail: Any) -> str:
     field = Settings.model_fields.get(name)
     variable = f"{prefix}{name.upper()}"
     expected = EXPECTED.get(detail["type"])
-    message = (
-        expected.format(**detail.get("ctx", {}))
-        if expected
-        else str(detail["msg"]).removeprefix("Value error, ")
-    )
+    # A float setting's bound is a float: "at most 3600", not "3600.0".
+    bounds = {
+        k: int(v) if isinstance(v, float) and v.is_integer() else v for k, v in detail.get("ctx", {}).items()
+    }
+    message = expected.format(**bounds) if expected else str(detail["msg"]).removeprefix("Value error, ")
     secret = field is not None and "SecretStr" in str(field.annotation)
     value = "" if secret or "input" not in detail else f"={detail['input']!r}"
     return f"{variable}{value}: {message[:1].lower()}{message[1:]}"
