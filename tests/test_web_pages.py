@@ -1000,3 +1000,23 @@ def test_starting_over_while_a_reloaded_answer_is_graded_leaves_the_old_intervie
     expect(page.get_by_label("Your name")).to_be_visible()
     expect(page.locator("#messages > *")).to_have_count(0)
     assert not errors
+
+
+def test_what_was_wrong_with_a_send_is_said_again_each_time_and_goes_once_the_answer_is_edited(
+    page: Page, server: ServerProcess
+) -> None:
+    """ "Write an answer first" stayed on screen while the candidate wrote one, and a second empty send
+    set the same text again, which a screen reader does not announce."""
+    start_interview(page, server)
+    status = page.get_by_role("status")
+    page.get_by_role("button", name="Send answer").click()
+    expect(status).to_have_text("Write an answer first (or say you don't know).")
+    page.evaluate(
+        """() => { window.changes = 0; new MutationObserver(() => window.changes++).observe(
+            document.getElementById("status"), { childList: true, characterData: true, subtree: true }); }"""
+    )
+    page.get_by_role("button", name="Send answer").click()
+    expect(status).to_have_text("Write an answer first (or say you don't know).")
+    assert page.evaluate("window.changes") >= 2  # emptied, then said again: a live region reads it anew
+    page.get_by_label("Your answer").press_sequentially("Over")
+    expect(status).to_have_text("")

@@ -209,6 +209,21 @@
   /* Characters as the server counts them (code points): JavaScript's length counts an emoji as two. */
   function characters(text) { return Array.from(text); }
 
+  const EMPTY = "Write an answer first (or say you don't know).";
+  const NOT_SENT = "Not sent:";
+
+  /* A status said again is read again: a live region announces a change, and the same text is none. */
+  function say(message) {
+    $("status").textContent = "";
+    setTimeout(() => { if (!$("status").textContent) $("status").textContent = message; }, 50);
+  }
+
+  /* What was wrong with the last send no longer holds once the answer is edited. */
+  function forgetProblem() {
+    const status = $("status").textContent;
+    if (status === EMPTY || status.startsWith(NOT_SENT)) $("status").textContent = "";
+  }
+
   function updateCount() {
     const answer = $("answer");
     const count = Viva.words(answer.value);
@@ -301,7 +316,7 @@
     /* No interview: one is being loaded again. No open turn: nothing is asked until the last answer's grade is in. */
     if (sending || !interview || openTurn === null) return;
     const text = $("answer").value;
-    if (!text.trim()) { $("status").textContent = "Write an answer first (or say you don't know)."; $("answer").focus(); return; }
+    if (!text.trim()) { say(EMPTY); $("answer").focus(); return; }
     if (!pending || pending.text !== text) pending = { text, key: Viva.randomKey() };
     const mine = interview;
     const focused = document.activeElement;
@@ -330,7 +345,7 @@
             "first): here is where it stands now. Your answer was not sent; it is still in the box.";
         }
       } else {
-        $("status").textContent = `Not sent: ${problem.message} Your answer is still here; try again.`;
+        say(`${NOT_SENT} ${problem.message} Your answer is still here; try again.`);
       }
     } finally {
       sending = false;
@@ -406,7 +421,7 @@
   document.addEventListener("DOMContentLoaded", () => {
     $("start-form").addEventListener("submit", start);
     $("answer-form").addEventListener("submit", send);
-    $("answer").addEventListener("input", (event) => { keepWithinLimit(event); updateCount(); });
+    $("answer").addEventListener("input", (event) => { keepWithinLimit(event); updateCount(); forgetProblem(); });
     $("answer").addEventListener("compositionend", (event) => { keepWithinLimit(event); updateCount(); });
     $("answer").addEventListener("keydown", (event) => {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) send(event);
