@@ -401,20 +401,22 @@ def critic() -> Iterator[tuple[FastAPI, str]]:
         yield fake, url
 
 
+def _server_with(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Iterator[ServerProcess]:
+    """A `viva serve` of its own, with these settings beside a fresh data folder, for a module's tests."""
+    folder = tmp_path_factory.mktemp("web-server")
+    running = ServerProcess({"VIVA_DATA_DIR": str(folder / "data"), **env}, folder / "server.log").start()
+    yield running
+    running.kill()
+
+
 @pytest.fixture(scope="module")
 def critic_server(
     tmp_path_factory: pytest.TempPathFactory, critic: tuple[FastAPI, str]
 ) -> Iterator[ServerProcess]:
     """A `viva serve` with an LLM: the fake one."""
-    folder = tmp_path_factory.mktemp("web-llm")
-    env = {
-        "VIVA_DATA_DIR": str(folder / "data"),
-        "VIVA_LLM_BASE_URL": critic[1] + "/v1",
-        "VIVA_LLM_TIMEOUT": "5",
-    }
-    running = ServerProcess(env, folder / "server.log").start()
-    yield running
-    running.kill()
+    yield from _server_with(
+        tmp_path_factory, {"VIVA_LLM_BASE_URL": critic[1] + "/v1", "VIVA_LLM_TIMEOUT": "5"}
+    )
 
 
 def test_the_llm_critique_appears_on_the_page_when_it_is_ready(
@@ -622,12 +624,7 @@ def test_while_the_interview_loads_after_a_reload_the_start_form_is_not_offered(
 @pytest.fixture(scope="module")
 def slow_grading_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """A `viva serve` whose grading takes 2.5 s: each answer waits that long for others to grade with."""
-    folder = tmp_path_factory.mktemp("web-slow")
-    running = ServerProcess(
-        {"VIVA_DATA_DIR": str(folder / "data"), "VIVA_BATCH_WINDOW_MS": "2500"}, folder / "server.log"
-    ).start()
-    yield running
-    running.kill()
+    yield from _server_with(tmp_path_factory, {"VIVA_BATCH_WINDOW_MS": "2500"})
 
 
 def test_a_reload_while_an_answer_is_graded_shows_its_grade_then_asks_the_next_question(
@@ -655,12 +652,7 @@ def test_a_reload_while_an_answer_is_graded_shows_its_grade_then_asks_the_next_q
 @pytest.fixture(scope="module")
 def short_answer_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """A `viva serve` that accepts answers of at most 300 characters."""
-    folder = tmp_path_factory.mktemp("web-short")
-    running = ServerProcess(
-        {"VIVA_DATA_DIR": str(folder / "data"), "VIVA_MAX_ANSWER_CHARS": "300"}, folder / "server.log"
-    ).start()
-    yield running
-    running.kill()
+    yield from _server_with(tmp_path_factory, {"VIVA_MAX_ANSWER_CHARS": "300"})
 
 
 def _paste(page: Page, text: str) -> None:

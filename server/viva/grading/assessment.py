@@ -391,7 +391,7 @@ def misconception_lean(
         # pairing: a unit is compared only with the statements it could make about its own concepts.
         best: np.ndarray = np.max(
             [
-                np.where(_admissible_units(v, units, live, entities, rule), demoted @ v.demoted, -1.0)
+                np.where(_admissible_units(v, units, live, entities, rule), demoted @ v.demoted, -np.inf)
                 for v in statements
             ],
             axis=0,
@@ -400,7 +400,8 @@ def misconception_lean(
 
     near_wrong, near_right = closest(wrong, states_misconception), closest(correct, admissible)
     # A unit that may make no statement of one kind leans neither way.
-    leans = np.where((near_wrong > -1.0) & (near_right > -1.0), near_wrong - near_right, 0.0)
+    comparable = np.isfinite(near_wrong) & np.isfinite(near_right)
+    leans = np.where(comparable, near_wrong - near_right, 0.0)
     weights = np.array([len(units[i].stems) for i in live], dtype=float)
     mean = float(np.average(leans, weights=weights)) if weights.sum() else float(leans.mean())
     return mean, live[int(np.argmax(leans))]
