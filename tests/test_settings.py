@@ -242,9 +242,11 @@ def test_log_levels_are_read_in_any_case(monkeypatch: pytest.MonkeyPatch) -> Non
         (",", "entry 1 of 2 is empty"),
         ("ada:first-secret,,grace:second-secret", "entry 2 of 3 is empty"),
         ("ada:first-secret, :", "entry 2 of 2 has no token after the colon"),
+        ("ada:shared-secret,grace:shared-secret", "one token is given to both 'ada' and 'grace'"),
+        ("ada:shared-secret,shared-secret", "one token is given to both 'ada' and 'coach'"),
     ],
 )
-def test_a_coach_token_entry_without_a_token_stops_the_start_naming_the_variable(
+def test_a_coach_token_entry_without_a_token_of_its_own_stops_the_start_naming_the_variable(
     monkeypatch: pytest.MonkeyPatch, value: str, problem: str
 ) -> None:
     # Skipped before, the coach API then answered 503 "set VIVA_COACH_TOKEN" although it was set.
@@ -259,7 +261,7 @@ def test_a_coach_token_entry_without_a_token_stops_the_start_naming_the_variable
 def test_coach_tokens_are_read_by_name_and_an_empty_variable_means_none(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setenv("VIVA_COACH_TOKEN", "ada:first-secret, second-secret")
+    monkeypatch.setenv("VIVA_COACH_TOKEN", "ada:first-secret, second-secret, ada:first-secret")
     assert Settings().coaches == {"first-secret": "ada", "second-secret": "coach"}
     monkeypatch.setenv("VIVA_COACH_TOKEN", "")  # compose passes an unset variable as empty
     assert Settings().coach_token is None

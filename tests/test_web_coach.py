@@ -107,6 +107,7 @@ def test_comments_left_over_the_api_or_on_the_page_show_where_they_belong(
         ("/coach?sort=bogus", 422, "This list cannot be shown", "Unknown sort 'bogus'"),
         ("/coach?order=sideways", 422, "This list cannot be shown", "Unknown order 'sideways'"),
         ("/coach?min_score=abc", 422, "This list cannot be shown", "min_score 'abc' is not a score"),
+        ("/coach?max_score=150", 422, "This list cannot be shown", "max_score '150' is not a score"),
         ("/coach/interviews/no-such-interview/export?format=csv", 404, "No such interview", "No interview"),
     ],
     ids=[
@@ -114,6 +115,7 @@ def test_comments_left_over_the_api_or_on_the_page_show_where_they_belong(
         "an unknown sort",
         "an unknown order",
         "a score bound that is not a number",
+        "a score bound above 100",
         "an export of an unknown interview",
     ],
 )

@@ -188,8 +188,15 @@ class Settings(BaseSettings):
         if value is None or not value.get_secret_value().strip():
             return None  # set but empty, as compose passes an unset variable: no coach
         entries = _coach_entries(value)
+        named: dict[str, str] = {}
         for number, (name, token) in enumerate(entries, start=1):
             if token:
+                # The later name won silently, and the earlier coach's overrides were signed with it.
+                if named.setdefault(token, name or "coach") != (name or "coach"):
+                    raise ValueError(
+                        f"one token is given to both {named[token]!r} and {name or 'coach'!r};"
+                        " give each coach a token of their own (`viva coach token` prints one)"
+                    )
                 continue
             if name:
                 problem = f"coach {name!r} has no token after the colon"

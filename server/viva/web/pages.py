@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from importlib.resources import files
 from typing import Annotated, Literal, cast, get_args
 
@@ -145,14 +144,15 @@ def _coach_error(request: Request, coach: str, status: int, title: str, message:
 
 
 def _score(text: str) -> float | None:
-    """A score bound from the filter form, held to 0-100. The form sends empty fields, so an empty bound
-    is no bound; a text that is not a number (nor 'nan' or 'inf') is a ValueError."""
+    """A score bound from the filter form. The form sends empty fields, so an empty bound is no bound;
+    a text that is not a number from 0 to 100 is a ValueError, as the API refuses it (held to 0-100,
+    `min_score=150` listed nothing and said nothing)."""
     if not text.strip():
         return None
     number = float(text)
-    if not math.isfinite(number):
-        raise ValueError(f"{text!r} is not a finite number")
-    return min(100.0, max(0.0, number))
+    if not 0 <= number <= 100:  # NaN fails this too
+        raise ValueError(f"{text!r} is not from 0 to 100")
+    return number
 
 
 def _sign_in_page(
