@@ -771,6 +771,10 @@ def test_the_report_of_an_unfinished_interview_says_so_and_offers_to_continue_it
     page.goto(f"{server.url}/report/{first}")  # left for another: there is no carrying on with it
     expect(page.get_by_text("This interview was left unfinished: 1 of 3 questions answered.")).to_be_visible()
     expect(page.get_by_role("link", name="Continue the interview")).to_be_hidden()
+    # "/" is the interview now in progress: the link says so rather than promise a new one
+    expect(page.get_by_role("link", name="Start a new interview")).to_have_count(0)
+    page.get_by_role("link", name="Back to your latest interview").click()
+    expect(page.get_by_text("Question 1 of 1")).to_be_visible()
 
 
 def _finish_and_read_comparison(page: Page, server: ServerProcess, name: str) -> str:

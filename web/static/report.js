@@ -59,6 +59,9 @@
       $("continue-link").hidden = !resumable;
       /* Otherwise "/" would resume this interview, not start a new one. */
       if (resumable) $("new-interview").addEventListener("click", Viva.forgetCurrent);
+      /* "/" shows the interview this browser is on: from an older report, a link promising a new one
+         led back to it (its own page offers Start over, and a new one once it is finished). */
+      if (current !== null && current.id !== id) $("new-interview").textContent = "Back to your latest interview";
       const d = report.delivery;
       $("delivery").textContent = d === null ? "No answers yet." :
         `On average ${Math.round(d.mean_words)} words (about ${Math.round(d.mean_seconds)} seconds). Opened with a definition in ` +
