@@ -372,6 +372,28 @@ def test_the_key_points_chart_names_questions_as_the_report_does_and_says_what_i
     } == {(35, "What is a Convolutional Neural Network (CNN)?")}
 
 
+def test_a_narrow_chart_wraps_long_names_onto_lines_of_their_own_and_keeps_every_word(
+    api: TestClient,
+) -> None:
+    interview = start(api, count=1, questions=[35], follow_ups=False)
+    answer(api, interview, BANK.get(35).model_answer)
+    path = f"/api/v1/interviews/{interview['id']}/report/charts"
+    auth = bearer(interview["token"])
+    name = "Q35 What is a Convolutional Neural Network (CNN)?"
+    for chart in ("categories", "key-points"):
+        svg = ElementTree.fromstring(api.get(f"{path}/{chart}.svg?width=320", headers=auth).text)
+        assert svg.get("width") == "320"
+        texts = [t for t in svg.iter("{http://www.w3.org/2000/svg}text") if float(t.get("x", 0)) < 20]
+        assert all(float(t.get("x", 0)) >= 0 for t in texts)  # no name runs off the left edge
+    shown = [t.text or "" for t in svg.iter("{http://www.w3.org/2000/svg}text")]
+    assert name not in shown  # too long for one line at this width
+    first = next(i for i, line in enumerate(shown) if line and line.startswith("Q35"))
+    assert " ".join(shown[first : first + 2]) == name
+    assert (
+        api.get(f"{path}/key-points.svg?width=100", headers=auth).json()["error"]["code"] == "invalid_request"
+    )
+
+
 def test_a_short_candidate_key_is_422_in_characters(api: TestClient) -> None:
     body = {"candidate": "Ada", "count": 1, "candidate_key": "abc"}
     response = api.post("/api/v1/interviews", json=body)

@@ -123,6 +123,20 @@ def test_a_candidate_starts_answers_sees_evidence_resumes_after_a_reload_and_rea
     assert Path(markdown.value.path()).read_text().startswith("# Mock interview: Ada")
 
 
+def test_on_a_phone_the_report_charts_are_drawn_at_the_width_they_are_shown_not_shrunk(
+    page: Page, server: ServerProcess
+) -> None:
+    """Drawn 640 pixels wide and shrunk onto a phone, their 13-pixel text was read at 7."""
+    page.set_viewport_size(PHONE)
+    start_interview(page, server, count=1)
+    answer_until_finished(page)
+    page.get_by_role("link", name="See your report").click()
+    for chart in ("#chart-categories", "#chart-key-points"):
+        expect(page.locator(chart)).to_have_attribute("alt", re.compile(r"\d"))
+        shown, drawn = page.eval_on_selector(chart, "image => [image.clientWidth, image.naturalWidth]")
+        assert shown < 400 and abs(shown - drawn) <= 2, (chart, shown, drawn)
+
+
 def test_the_token_stays_out_of_the_url(page: Page, server: ServerProcess) -> None:
     start_interview(page, server, count=1)
     token = page.evaluate("Object.values(JSON.parse(localStorage.getItem('viva.interviews')))[0]")

@@ -10,7 +10,10 @@
   /* The chart's title says its figures in words (the server counts them): a screen reader reads
      an image's alt text, not the picture. */
   async function image(target, path) {
-    const blob = await api(path, { token, blob: true });
+    /* Drawn at the width it is shown at, its text stays the page's size (shrunk from 640 pixels onto a
+       phone it was unreadable). The body is hidden while it loads; the section around it is not. */
+    const width = Math.round(Math.min(640, Math.max(320, $("report").clientWidth)));
+    const blob = await api(`${path}?width=${width}`, { token, blob: true });
     const title = new DOMParser().parseFromString(await blob.text(), "image/svg+xml").querySelector("title");
     if (title) $(target).alt = title.textContent;
     $(target).src = URL.createObjectURL(blob);

@@ -2,7 +2,7 @@
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Header, Query, Response, status
 
 from viva.api.deps import AnswerQuotaDep, CandidateToken, InterviewsDep, SessionDep, TurnNumber
 from viva.api.errors import documented
@@ -17,7 +17,7 @@ from viva.interview.models import (
     TurnView,
 )
 from viva.interview.report import build_report
-from viva.web.charts import categories_chart, key_points_chart
+from viva.web.charts import NARROWEST, WIDTH, categories_chart, key_points_chart
 
 router = APIRouter(
     prefix="/api/v1/interviews", tags=["interviews"], responses=documented(400, 401, 404, 413, 422, 503)
@@ -115,7 +115,12 @@ def chart(
     token: CandidateToken,
     interviews: InterviewsDep,
     session: SessionDep,
+    width: Annotated[
+        int,
+        Query(ge=NARROWEST, le=WIDTH, description="The width the page shows the chart at, in CSS pixels."),
+    ] = WIDTH,
 ) -> Response:
     report = build_report(interviews, session, interviews.open(session, interview_id, token))
-    drawn = categories_chart(report) if chart == "categories" else key_points_chart(report)
+    draw = categories_chart if chart == "categories" else key_points_chart
+    drawn = draw(report, width)
     return Response(drawn, media_type="image/svg+xml")
