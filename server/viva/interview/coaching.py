@@ -334,7 +334,9 @@ def _markdown(transcript: Transcript) -> str:
         lines += ["**Answer:**", "", _quote(turn.answer) if turn.answer else "_(not answered)_", ""]
         grade = turn.grade
         if grade:
-            lines.append(f"**Score {grade.score}/100** ({grade.band}{_moved(grade)}). {_md(grade.summary)}")
+            lines.append(
+                f"**Score {grade.score}/100** ({grade.band}{critique_moved(grade)}). {_md(grade.summary)}"
+            )
             for point in grade.key_points:
                 mark = {"covered": "x", "partial": "~", "missed": " "}[point.status]
                 said = f" — “{_md(point.evidence.text)}”" if point.evidence else ""
@@ -362,8 +364,8 @@ def _markdown(transcript: Transcript) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _moved(grade: Grade) -> str:
-    """How the LLM critique moved the score, as the coach's page says it; empty when it did not."""
+def critique_moved(grade: Grade) -> str:
+    """How the LLM critique moved the score, as the coach's page and exports say it; empty when it did not."""
     before = grade.grader.embedding_score
     if before is None:
         return ""

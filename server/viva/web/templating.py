@@ -6,6 +6,7 @@ from fastapi.templating import Jinja2Templates
 
 from viva import __version__
 from viva.grading.models import Evidence
+from viva.interview.coaching import critique_moved
 from viva.interview.report import whole
 from viva.resources import resource_dir
 
@@ -13,6 +14,7 @@ templates = Jinja2Templates(directory=resource_dir("web") / "templates")
 templates.env.autoescape = True
 templates.env.globals["version"] = __version__
 templates.env.filters["whole"] = whole
+templates.env.globals["critique_moved"] = critique_moved
 
 
 def highlight(text: str, spans: list[Evidence]) -> list[tuple[str, bool]]:
