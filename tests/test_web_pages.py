@@ -137,6 +137,37 @@ def test_on_a_phone_the_report_charts_are_drawn_at_the_width_they_are_shown_not_
         assert shown < 400 and abs(shown - drawn) <= 2, (chart, shown, drawn)
 
 
+LIVE_ADDITIONS = """
+window.liveAdditions = 0;
+new MutationObserver((records) => {
+  for (const record of records) {
+    const live = record.target.closest && record.target.closest("[aria-live]:not([aria-live=off])");
+    if (live) window.liveAdditions += [...record.addedNodes].filter((n) => n.nodeType === 1).length;
+  }
+}).observe(document, { childList: true, subtree: true });
+"""
+
+
+def test_a_reload_shows_the_transcript_without_reading_it_out_again(
+    page: Page, server: ServerProcess
+) -> None:
+    """Replayed message by message into the live region, a screen reader read the whole interview out on
+    every reload. Messages added to a live region are what it announces."""
+    page.add_init_script(LIVE_ADDITIONS)
+    start_interview(page, server)
+    send(page, model_answer(page))
+    assert page.evaluate("window.liveAdditions") >= 3  # the answer, its grade, the next question: announced
+    shown = page.locator(".message").count()
+
+    page.reload()
+    expect(page.locator(".grade-message")).to_have_count(1)
+    expect(page.locator(".message")).to_have_count(shown)
+    expect(page.get_by_label("Your answer")).to_be_focused()
+    assert page.evaluate("window.liveAdditions") == 0
+    send(page, model_answer(page))  # what is new after the reload is announced as before
+    assert page.evaluate("window.liveAdditions") >= 3
+
+
 def test_the_token_stays_out_of_the_url(page: Page, server: ServerProcess) -> None:
     start_interview(page, server, count=1)
     token = page.evaluate("Object.values(JSON.parse(localStorage.getItem('viva.interviews')))[0]")

@@ -25,8 +25,8 @@
       : `Question ${progress.position} of ${progress.total}`;
   }
 
-  function addMessage(node) {
-    $("messages").append(node);
+  function addMessage(node, log = $("messages")) {
+    log.append(node);
     node.scrollIntoView({ block: "nearest" });
   }
 
@@ -174,8 +174,8 @@
     return grade ? gradeMessage(grade, answerText, turn, critiqueStatus) : gradingNote(status, turn);
   }
 
-  function showOutcome(status, grade, answerText, turn, critiqueStatus) {
-    addMessage(turnOutcome(status, grade, answerText, turn, critiqueStatus));
+  function showOutcome(status, grade, answerText, turn, critiqueStatus, log = $("messages")) {
+    addMessage(turnOutcome(status, grade, answerText, turn, critiqueStatus), log);
     if (status === "pending" || critiqueStatus === "pending") awaitTurn(turn, answerText);
   }
 
@@ -389,15 +389,19 @@
         return false;
       }
       interview = saved;
-      show("chat");
-      $("messages").replaceChildren();
+      /* Built in a list of its own and put in place whole: added message by message to the live region,
+         the transcript was read out again, all of it, on every reload. */
+      const log = $("messages").cloneNode(false);
       for (const turn of transcript.turns) {
-        addMessage(askedMessage(turn.question));
+        addMessage(askedMessage(turn.question), log);
         if (turn.answer !== null) {
-          addMessage(answerMessage(turn.answer));
-          showOutcome(turn.status, turn.grade, turn.answer, turn.number, turn.critique_status);
+          addMessage(answerMessage(turn.answer), log);
+          showOutcome(turn.status, turn.grade, turn.answer, turn.number, turn.critique_status, log);
         }
       }
+      $("messages").replaceWith(log);
+      show("chat");
+      log.lastElementChild?.scrollIntoView({ block: "nearest" });
       const open = transcript.turns[transcript.turns.length - 1];
       openTurn = open && open.answer === null ? open.number : null;
       setProgress(transcript.progress);
