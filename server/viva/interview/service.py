@@ -181,8 +181,10 @@ class InterviewService:
         session.add(current)
         session.commit()  # the answer is safe before grading starts
         ANSWERS_STORED.inc()
-        self.grade_turn(session, interview, current)
-        return self.result(session, interview, current)
+        advanced = self.grade_turn(session, interview, current)
+        if advanced is None:  # graded elsewhere meanwhile, or already moved on: read what is stored
+            return self.result(session, interview, current)
+        return self._response(current, *advanced)
 
     def _retried(
         self, turns: list[Turn], request: AnswerRequest, idempotency_key: str | None, *, finished: bool
@@ -211,8 +213,14 @@ class InterviewService:
                 return turn
         return None
 
-    def grade_turn(self, session: Session, interview: Interview, turn: Turn) -> None:
-        """Grade a stored answer (again, after a failure) and, the first time, ask what comes next."""
+    def grade_turn(
+        self, session: Session, interview: Interview, turn: Turn
+    ) -> tuple[Turn | None, Progress] | None:
+        """Grade a stored answer (again, after a failure) and, the first time, ask what comes next.
+
+        When this grading moved the interview on: the turn it asked next (None: the interview is
+        finished) and the progress, as committed with the grade (an answer's response needs no
+        second look at the database); else None."""
         assert turn.answer is not None and self.grading is not None
         seen = turn.status
         failure: str | None = None
@@ -224,7 +232,7 @@ class InterviewService:
         session.refresh(turn)
         if turn.status != seen:
             session.rollback()  # another replica graded it while this one did: keep theirs
-            return
+            return None
         if grade is None:
             turn.status, turn.grading_error = "failed", failure
         else:
@@ -234,49 +242,64 @@ class InterviewService:
             turn.grade, turn.score, turn.graded_at = grade.model_dump(mode="json"), grade.score, utcnow()
             turn.critique_status = "pending" if self.critiques else "disabled"
         session.add(turn)
-        self._advance(session, locked, turn, grade)
+        advanced = self._advance(session, locked, turn, grade)
         session.commit()
         if self.critiques and grade is not None and turn.id is not None:
             self.critiques.submit(turn.id)
+        return advanced
 
-    def _advance(self, session: Session, interview: Interview, turn: Turn, grade: Grade | None) -> None:
+    def _advance(
+        self, session: Session, interview: Interview, turn: Turn, grade: Grade | None
+    ) -> tuple[Turn | None, Progress] | None:
+        """Ask the next question or follow-up, or finish; None if the interview had moved on already."""
         turns = session.exec(
-            select(Turn.number, Turn.kind).where(Turn.interview_id == interview.id).order_by(col(Turn.number))
+            select(Turn.number, Turn.kind, Turn.status)
+            .where(Turn.interview_id == interview.id)
+            .order_by(col(Turn.number))
         ).all()
-        last, _ = turns[-1]
+        last, _, _ = turns[-1]
         if last != turn.number or interview.finished_at is not None:
-            return  # already moved on (a re-grade, or a recovery after a crash)
+            return None  # already moved on (a re-grade, or a recovery after a crash)
+        asked = sum(kind == "question" for _, kind, _ in turns)
+
+        def progress(following: Turn | None) -> Progress:
+            # What `progress` would read once `following` is stored (an asked turn: not yet answered).
+            return Progress(
+                position=asked + (following is not None and following.kind == "question"),
+                total=len(interview.plan),
+                answered=sum(status != "asked" for _, _, status in turns),
+                finished=interview.finished_at is not None,
+            )
+
         if turn.kind == "question" and interview.follow_ups and grade is not None and grade.follow_up:
             point = next(
                 p for p in self.bank.get(turn.question_id).key_points if p.id == grade.follow_up.key_point
             )
             if point.required:
-                session.add(
-                    Turn(
-                        interview_id=interview.id,
-                        number=turn.number + 1,
-                        kind="follow_up",
-                        question_id=turn.question_id,
-                        key_point=point.id,
-                        prompt=grade.follow_up.question,
-                    )
-                )
-                return
-        asked = sum(kind == "question" for _, kind in turns)
-        if asked < len(interview.plan):
-            question = self.bank.get(interview.plan[asked])
-            session.add(
-                Turn(
+                follow_up = Turn(
                     interview_id=interview.id,
                     number=turn.number + 1,
-                    kind="question",
-                    question_id=question.id,
-                    prompt=question.question,
+                    kind="follow_up",
+                    question_id=turn.question_id,
+                    key_point=point.id,
+                    prompt=grade.follow_up.question,
                 )
+                session.add(follow_up)
+                return follow_up, progress(follow_up)
+        if asked < len(interview.plan):
+            question = self.bank.get(interview.plan[asked])
+            following = Turn(
+                interview_id=interview.id,
+                number=turn.number + 1,
+                kind="question",
+                question_id=question.id,
+                prompt=question.question,
             )
-        else:
-            interview.finished_at = utcnow()
-            session.add(interview)
+            session.add(following)
+            return following, progress(following)
+        interview.finished_at = utcnow()
+        session.add(interview)
+        return None, progress(None)
 
     def regrade(self, session: Session, interview_id: str, number: int, token: str | None = None) -> TurnView:
         """Grade a turn's stored answer again: after a grading failure, or whenever a coach asks."""
@@ -404,6 +427,9 @@ class InterviewService:
         after = session.exec(
             select(Turn).where(Turn.interview_id == interview.id, Turn.number == turn.number + 1)
         ).first()
+        return self._response(turn, after, self.progress(session, interview))
+
+    def _response(self, turn: Turn, after: Turn | None, progress: Progress) -> AnswerResponse:
         following = self.asked(after) if after is not None else None
         return AnswerResponse(
             turn=turn.number,
@@ -415,7 +441,7 @@ class InterviewService:
             grade=Grade.model_validate(turn.grade) if turn.grade else None,
             next=following,
             follow_up=following if following is not None and following.kind == "follow_up" else None,
-            progress=self.progress(session, interview),
+            progress=progress,
             critique_status=cast(CritiqueStatus, turn.critique_status),
         )
 
