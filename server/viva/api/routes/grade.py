@@ -1,6 +1,6 @@
 """Grading one answer with nothing stored, for clients that only want a grade."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import Field, ValidationError
 
 from viva.api.deps import BatcherDep, GradeQuotaDep, ReviewerDep, SettingsDep
@@ -51,14 +51,14 @@ class GradeRequest(RequestShape):
             ) from error
 
 
-@router.post("/grade", summary="Grade one answer (nothing is stored)")
+@router.post("/grade", summary="Grade one answer (nothing is stored)", response_model=Grade)
 def grade(
     request: GradeRequest,
     batcher: BatcherDep,
     settings: SettingsDep,
     reviewer: ReviewerDep,
     quota: GradeQuotaDep,
-) -> Grade:
+) -> Response:
     """The grade, with the LLM critique when an LLM is configured (waiting at most `VIVA_LLM_TIMEOUT`).
     Each client address may have `VIVA_GRADE_RATE` answers graded per replica (429 beyond it)."""
     question = batcher.grader.question(request.target(settings))
@@ -66,4 +66,6 @@ def grade(
     grade = batcher.grade(question, request.answer)
     if reviewer is not None:  # nothing is stored to update later: this one waits for the critique
         grade, _ = reviewer.review(question, request.answer, grade)
-    return grade
+    # Serialised here, on the request's thread, as an answer's response is: FastAPI would validate
+    # the grade again, on another trip through the threadpool, before serialising it.
+    return Response(grade.model_dump_json(), media_type="application/json")
