@@ -6,9 +6,11 @@ import hashlib
 import hmac
 import math
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import parse
@@ -43,13 +45,18 @@ async def settings(state: ServicesDep) -> Settings:
     return state.settings
 
 
-def session(state: ServicesDep) -> Iterator[Session]:
-    # Sync, unlike the dependencies around it that do no I/O: closing a session rolls back and
-    # hands its connection back, and FastAPI runs a sync generator's exit on a limiter of its own.
-    # Closed on the shared threadpool, requests waiting there for a connection (or for SQLite's
-    # writer lock) could hold up the closes that would free one.
-    with Session(state.engine, expire_on_commit=False) as db:
+async def session(state: ServicesDep) -> AsyncIterator[Session]:
+    # Opened here, on the event loop: a session does no I/O until its first query, and a sync
+    # dependency cost every request a trip through the threadpool to make one. Closing does I/O
+    # (it rolls back and hands its connection back), so it runs on a thread, on a limiter of its
+    # own: closed on the shared threadpool's limiter, requests waiting there for a connection (or
+    # for SQLite's writer lock) could hold up the closes that would free one.
+    db = Session(state.engine, expire_on_commit=False)
+    try:
         yield db
+    finally:
+        with anyio.CancelScope(shield=True):
+            await anyio.to_thread.run_sync(db.close, limiter=anyio.CapacityLimiter(1))
 
 
 async def interviews(state: ServicesDep) -> InterviewService:
