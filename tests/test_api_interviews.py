@@ -60,6 +60,12 @@ def test_a_full_interview_asks_every_planned_question_then_finishes(api: TestCli
     assert all(t["override"] is None for t in transcript["turns"])
 
 
+def stored_progress(api: TestClient, interview: dict[str, Any]) -> dict[str, Any]:
+    transcript = api.get(f"/api/v1/interviews/{interview['id']}", headers=bearer(interview["token"]))
+    progress: dict[str, Any] = transcript.json()["progress"]
+    return progress
+
+
 def test_a_missed_required_point_gets_a_follow_up_turn(api: TestClient) -> None:
     interview = start(api, questions=[7, 40])
     first = answer(api, interview, "Overfitting is when the model does great on training data.")
@@ -68,9 +74,20 @@ def test_a_missed_required_point_gets_a_follow_up_turn(api: TestClient) -> None:
     assert follow_up["kind"] == "follow_up" and follow_up["turn"] == 2
     assert follow_up["text"] == first["grade"]["follow_up"]["question"]
     assert first["progress"]["position"] == 1  # still the first planned question
+    assert first["progress"] == stored_progress(api, interview)  # the response says what is stored
 
     probed = answer(
         api, interview, "It memorises the random noise in the training examples rather than the pattern."
+    )
+    assert (
+        probed["progress"]
+        == stored_progress(api, interview)
+        == {
+            "position": 2,
+            "total": 2,
+            "answered": 2,
+            "finished": False,
+        }
     )
     assert probed["grade"]["question"]["id"].startswith("overfitting--")
     assert [p["id"] for p in probed["grade"]["key_points"]] == [first["grade"]["follow_up"]["key_point"]]

@@ -263,13 +263,9 @@ class InterviewService:
         asked = sum(kind == "question" for _, kind, _ in turns)
 
         def progress(following: Turn | None) -> Progress:
-            # What `progress` would read once `following` is stored (an asked turn: not yet answered).
-            return Progress(
-                position=asked + (following is not None and following.kind == "question"),
-                total=len(interview.plan),
-                answered=sum(status != "asked" for _, _, status in turns),
-                finished=interview.finished_at is not None,
-            )
+            # What `progress` will read once `following` is stored: an asked turn, not yet answered.
+            stored = [(kind, status) for _, kind, status in turns]
+            return _progress(interview, stored + ([(following.kind, "asked")] if following else []))
 
         if turn.kind == "question" and interview.follow_ups and grade is not None and grade.follow_up:
             point = next(
@@ -415,12 +411,7 @@ class InterviewService:
 
     def progress(self, session: Session, interview: Interview) -> Progress:
         turns = session.exec(select(Turn.kind, Turn.status).where(Turn.interview_id == interview.id)).all()
-        return Progress(
-            position=sum(kind == "question" for kind, _ in turns),
-            total=len(interview.plan),
-            answered=sum(status != "asked" for _, status in turns),
-            finished=interview.finished_at is not None,
-        )
+        return _progress(interview, [(kind, status) for kind, status in turns])
 
     def result(self, session: Session, interview: Interview, turn: Turn) -> AnswerResponse:
         session.refresh(interview)
@@ -472,3 +463,13 @@ class InterviewService:
             llm_tokens=(turn.llm_prompt_tokens or 0) + (turn.llm_completion_tokens or 0) or None,
             llm_latency_ms=turn.llm_latency_ms,
         )
+
+
+def _progress(interview: Interview, turns: list[tuple[str, str]]) -> Progress:
+    """How far the interview has come, from its turns' (kind, status)."""
+    return Progress(
+        position=sum(kind == "question" for kind, _ in turns),
+        total=len(interview.plan),
+        answered=sum(status != "asked" for _, status in turns),
+        finished=interview.finished_at is not None,
+    )
