@@ -215,6 +215,9 @@ def test_eval_grades_a_csv_answer_in_paragraphs_with_its_line_breaks(
     )
     result = viva("eval", str(source))
     assert (result.exit_code, result.stderr) == (1, f"error: {source}:5: score 'abc' is not a number\n")
+    source.write_text(HEADER + "\n" + 'What is X?,X is Y.,"X is Y.\n\nIt is also Z.",abc\n')
+    result = viva("eval", str(source))  # named by the line the row starts on, past a blank line
+    assert (result.exit_code, result.stderr) == (1, f"error: {source}:3: score 'abc' is not a number\n")
 
     source.write_text(
         HEADER + 'What is X?,X is Y.,"X is Y.\nIt is also Z.",5\n' + "What is X?,X is Y.,no idea,0\n"

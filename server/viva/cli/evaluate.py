@@ -144,14 +144,19 @@ def _read_csv(path: Path, text: str) -> list[Item]:
     # The csv module cuts the lines itself: a quoted cell may hold line breaks (a spreadsheet's
     # answer in paragraphs), which lines cut beforehand lost, gluing the last word of one line
     # to the first of the next.
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    lines = list(io.StringIO(text, newline=""))  # cut where the csv module counts its lines
+    reader = csv.DictReader(lines)
     missing = MOHLER_COLUMNS - set(reader.fieldnames or ())
     if missing:
         raise VivaError(f"{path}: missing column(s) {', '.join(sorted(missing))} (the Mohler layout)")
     questions: dict[tuple[str, str], QuestionLike] = {}
     items = []
+    ended = reader.line_num
     for row in reader:
-        number = reader.line_num  # where the row ends: a row may span lines
+        # Named by the line it starts on (`line_num` is where it ends: a cell may hold line breaks),
+        # past the blank lines the reader skips.
+        number = next((n for n in range(ended + 1, reader.line_num + 1) if lines[n - 1].strip()), ended + 1)
+        ended = reader.line_num
         if None in row.values():
             raise VivaError(f"{path}:{number}: fewer cells than the header has columns")
         key = (row["question"], row["reference_answer"])
