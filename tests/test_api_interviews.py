@@ -546,6 +546,44 @@ def test_a_database_error_is_logged_without_the_answer_it_was_storing(
     assert secret not in caplog.text
 
 
+EMPTY_REPORT: dict[str, Any] = {
+    "id": "x",
+    "candidate": "x",
+    "finished": True,
+    "score": 50.0,
+    "answered": 1,
+    "total": 1,
+    "follow_up_score": None,
+    "covered": 0,
+    "partial": 0,
+    "missed": 0,
+    "categories": [],
+    "key_points": [],
+    "delivery": None,
+    "weakest": [],
+    "earlier": [],
+    "change": None,
+}
+
+
+def test_a_category_name_too_long_for_the_column_beside_the_bars_goes_above_its_bar() -> None:
+    """Right-aligned in a 250-pixel column, a custom bank's long category name ran off the chart's left edge."""
+
+    def name_x(category: str) -> float:
+        report = Report.model_validate(
+            {
+                **EMPTY_REPORT,
+                "categories": [CategoryResult(category=category, questions=1, score=50.0)],
+            }
+        )
+        svg = ElementTree.fromstring(categories_chart(report, 640))
+        (text,) = [t for t in svg.iter("{http://www.w3.org/2000/svg}text") if t.text == category]
+        return float(text.get("x", 0))
+
+    assert name_x("Model Evaluation & Metrics") == 242  # beside its bar, as before
+    assert name_x("Natural Language Processing & Large Language Models") == 8  # above it, whole
+
+
 def test_a_chart_stays_valid_svg_whatever_the_names_in_it() -> None:
     point = KeyPointSummary(
         question="odd",
@@ -556,23 +594,14 @@ def test_a_chart_stays_valid_svg_whatever_the_names_in_it() -> None:
         required=True,
         status="missed",
     )
-    report = Report(
-        id="x",
-        candidate="x",
-        finished=True,
-        score=58.5,
-        answered=1,
-        total=1,
-        follow_up_score=None,
-        covered=0,
-        partial=0,
-        missed=1,
-        categories=[CategoryResult(category='Say "hi" & <go>', questions=1, score=58.5)],
-        key_points=[point],
-        delivery=None,
-        weakest=[],
-        earlier=[],
-        change=None,
+    report = Report.model_validate(
+        {
+            **EMPTY_REPORT,
+            "score": 58.5,
+            "missed": 1,
+            "categories": [CategoryResult(category='Say "hi" & <go>', questions=1, score=58.5)],
+            "key_points": [point],
+        }
     )
     for svg in (categories_chart(report), key_points_chart(report)):
         title = ElementTree.fromstring(svg).findtext("{http://www.w3.org/2000/svg}title", "")

@@ -25,8 +25,8 @@
       : `Question ${progress.position} of ${progress.total}`;
   }
 
-  function addMessage(node, log = $("messages")) {
-    log.append(node);
+  function addMessage(node) {
+    $("messages").append(node);
     node.scrollIntoView({ block: "nearest" });
   }
 
@@ -174,8 +174,8 @@
     return grade ? gradeMessage(grade, answerText, turn, critiqueStatus) : gradingNote(status, turn);
   }
 
-  function showOutcome(status, grade, answerText, turn, critiqueStatus, log = $("messages")) {
-    addMessage(turnOutcome(status, grade, answerText, turn, critiqueStatus), log);
+  function showOutcome(status, grade, answerText, turn, critiqueStatus) {
+    addMessage(turnOutcome(status, grade, answerText, turn, critiqueStatus));
     if (status === "pending" || critiqueStatus === "pending") awaitTurn(turn, answerText);
   }
 
@@ -376,8 +376,9 @@
     interview = null;
     if (!saved) { show("start"); return false; }
     /* Not the start form while it loads: on a slow network it was there to be used, and a new interview
-       started from it was then replaced on screen by the one that finished loading. */
-    if ($("chat").hidden) show("loading");
+       started from it was then replaced on screen by the one that finished loading. Not the chat either:
+       the transcript is replayed into it out of sight (see below). */
+    show("loading");
     try {
       const transcript = await api(`/api/v1/interviews/${saved.id}`, { token: saved.token });
       if (transcript.progress.finished) {
@@ -389,19 +390,19 @@
         return false;
       }
       interview = saved;
-      /* Built in a list of its own and put in place whole: added message by message to the live region,
-         the transcript was read out again, all of it, on every reload. */
-      const log = $("messages").cloneNode(false);
+      /* Replayed while the chat is hidden, then shown: added message by message to the live region on
+         screen, the transcript was read out again, all of it, on every reload. The region itself stays
+         the page's own (one put in by script is not heard by every screen reader). */
+      $("messages").replaceChildren();
       for (const turn of transcript.turns) {
-        addMessage(askedMessage(turn.question), log);
+        addMessage(askedMessage(turn.question));
         if (turn.answer !== null) {
-          addMessage(answerMessage(turn.answer), log);
-          showOutcome(turn.status, turn.grade, turn.answer, turn.number, turn.critique_status, log);
+          addMessage(answerMessage(turn.answer));
+          showOutcome(turn.status, turn.grade, turn.answer, turn.number, turn.critique_status);
         }
       }
-      $("messages").replaceWith(log);
       show("chat");
-      log.lastElementChild?.scrollIntoView({ block: "nearest" });
+      $("messages").lastElementChild?.scrollIntoView({ block: "nearest" });
       const open = transcript.turns[transcript.turns.length - 1];
       openTurn = open && open.answer === null ? open.number : null;
       setProgress(transcript.progress);

@@ -14,6 +14,7 @@
        phone it was unreadable). The body is hidden while it loads; the section around it is not. */
     const width = Math.round(Math.min(640, Math.max(320, $("report").clientWidth)));
     const blob = await api(`${path}?width=${width}`, { token, blob: true });
+    $(target).width = width;  /* never stretched past it either, when the window widens */
     const title = new DOMParser().parseFromString(await blob.text(), "image/svg+xml").querySelector("title");
     if (title) $(target).alt = title.textContent;
     $(target).src = URL.createObjectURL(blob);

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import Protocol, cast
+from typing import NamedTuple, Protocol, cast
 
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
@@ -71,6 +71,13 @@ def latest_overrides(
 
 class Grading(Protocol):
     def grade(self, question: QuestionLike, answer: str) -> Grade: ...
+
+
+class Advanced(NamedTuple):
+    """What a grading asked next (None: the interview is finished), and the progress committed with it."""
+
+    next: Turn | None
+    progress: Progress
 
 
 class InterviewService:
@@ -184,7 +191,7 @@ class InterviewService:
         advanced = self.grade_turn(session, interview, current)
         if advanced is None:  # graded elsewhere meanwhile, or already moved on: read what is stored
             return self.result(session, interview, current)
-        return self._response(current, *advanced)
+        return self._response(current, advanced.next, advanced.progress)
 
     def _retried(
         self, turns: list[Turn], request: AnswerRequest, idempotency_key: str | None, *, finished: bool
@@ -213,14 +220,10 @@ class InterviewService:
                 return turn
         return None
 
-    def grade_turn(
-        self, session: Session, interview: Interview, turn: Turn
-    ) -> tuple[Turn | None, Progress] | None:
-        """Grade a stored answer (again, after a failure) and, the first time, ask what comes next.
-
-        When this grading moved the interview on: the turn it asked next (None: the interview is
-        finished) and the progress, as committed with the grade (an answer's response needs no
-        second look at the database); else None."""
+    def grade_turn(self, session: Session, interview: Interview, turn: Turn) -> Advanced | None:
+        """Grade a stored answer (again, after a failure) and, the first time, ask what comes next:
+        what it asked (an answer's response needs no second look at the database); None when this
+        grading did not move the interview on."""
         assert turn.answer is not None and self.grading is not None
         seen = turn.status
         failure: str | None = None
@@ -250,7 +253,7 @@ class InterviewService:
 
     def _advance(
         self, session: Session, interview: Interview, turn: Turn, grade: Grade | None
-    ) -> tuple[Turn | None, Progress] | None:
+    ) -> Advanced | None:
         """Ask the next question or follow-up, or finish; None if the interview had moved on already."""
         turns = session.exec(
             select(Turn.number, Turn.kind, Turn.status)
@@ -261,18 +264,13 @@ class InterviewService:
         if last != turn.number or interview.finished_at is not None:
             return None  # already moved on (a re-grade, or a recovery after a crash)
         asked = sum(kind == "question" for _, kind, _ in turns)
-
-        def progress(following: Turn | None) -> Progress:
-            # What `progress` will read once `following` is stored: an asked turn, not yet answered.
-            stored = [(kind, status) for _, kind, status in turns]
-            return _progress(interview, stored + ([(following.kind, "asked")] if following else []))
-
+        following: Turn | None = None
         if turn.kind == "question" and interview.follow_ups and grade is not None and grade.follow_up:
             point = next(
                 p for p in self.bank.get(turn.question_id).key_points if p.id == grade.follow_up.key_point
             )
             if point.required:
-                follow_up = Turn(
+                following = Turn(
                     interview_id=interview.id,
                     number=turn.number + 1,
                     kind="follow_up",
@@ -280,9 +278,7 @@ class InterviewService:
                     key_point=point.id,
                     prompt=grade.follow_up.question,
                 )
-                session.add(follow_up)
-                return follow_up, progress(follow_up)
-        if asked < len(interview.plan):
+        if following is None and asked < len(interview.plan):
             question = self.bank.get(interview.plan[asked])
             following = Turn(
                 interview_id=interview.id,
@@ -291,11 +287,16 @@ class InterviewService:
                 question_id=question.id,
                 prompt=question.question,
             )
+        if following is None:
+            interview.finished_at = utcnow()
+            session.add(interview)
+        else:
             session.add(following)
-            return following, progress(following)
-        interview.finished_at = utcnow()
-        session.add(interview)
-        return None, progress(None)
+        # The progress as `progress` will read it once this is stored: the turn asked, not yet answered.
+        stored = [(kind, status) for _, kind, status in turns]
+        return Advanced(
+            following, _progress(interview, stored + ([(following.kind, "asked")] if following else []))
+        )
 
     def regrade(self, session: Session, interview_id: str, number: int, token: str | None = None) -> TurnView:
         """Grade a turn's stored answer again: after a grading failure, or whenever a coach asks."""

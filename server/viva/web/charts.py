@@ -36,7 +36,7 @@ def _svg(width: int, height: int, title: str, body: list[str]) -> str:
 
 def _name_lines(name: str, width: int) -> list[str]:
     """A name above its bar, in as many lines as the chart's width needs."""
-    return textwrap.wrap(name, max(12, int((width - 2 * INSET) / GLYPH))) or [""]
+    return textwrap.wrap(name, int((width - 2 * INSET) / GLYPH)) or [""]
 
 
 def _named(lines: list[str], y: int) -> list[str]:
@@ -52,7 +52,8 @@ def categories_chart(report: Report, width: int = WIDTH) -> str:
     """One bar per category: the mean score of its questions, 0 to 100. The names stand beside the bars
     where the chart is wide enough, above them where it is not."""
     rows = report.categories
-    beside = width >= 2 * LABEL
+    # Beside their bars only where the bars keep half the width and every name fits its column.
+    beside = width >= 2 * LABEL and all(len(row.category) * GLYPH <= LABEL - 8 - INSET for row in rows)
     left = LABEL if beside else INSET
     span = width - left - SCORE
     names = [[row.category] if beside else _name_lines(row.category, width) for row in rows]
