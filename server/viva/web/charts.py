@@ -56,15 +56,15 @@ def categories_chart(report: Report, width: int = WIDTH) -> str:
     beside = width >= 2 * LABEL and all(len(row.category) * GLYPH <= LABEL - 8 - INSET for row in rows)
     left = LABEL if beside else INSET
     span = width - left - SCORE
-    names = [[row.category] if beside else _name_lines(row.category, width) for row in rows]
     body = []
     y = 10
-    for row, lines in zip(rows, names, strict=True):
+    for row in rows:
         if beside:
             body.append(
                 f'<text x="{LABEL - 8}" y="{y + 15}" text-anchor="end" fill="#1f2937">{escape(row.category)}</text>'
             )
         else:
+            lines = _name_lines(row.category, width)
             y += NAME * len(lines)
             body += _named(lines, y)
         filled = span * max(0.0, min(row.score, 100.0)) / 100
