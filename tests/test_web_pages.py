@@ -679,18 +679,23 @@ def slow_grading_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Se
     yield from _server_with(tmp_path_factory, {"VIVA_BATCH_WINDOW_MS": "2500"})
 
 
-def test_a_reload_while_an_answer_is_graded_shows_its_grade_then_asks_the_next_question(
-    page: Page, slow_grading_server: ServerProcess
-) -> None:
-    """The grade came in, but the next question never did: the answer box stayed open, and what was typed
-    in it went to a question the candidate had never been shown."""
-    start_interview(page, slow_grading_server, count=2)
+def reload_while_the_first_answer_is_graded(page: Page, server: ServerProcess) -> None:
+    """Send the first answer of two, then reload while the slow grader is still on it."""
+    start_interview(page, server, count=2)
     page.get_by_label("Your answer").fill(model_answer(page))
     with page.expect_request("**/answers"):
         page.get_by_role("button", name="Send answer").click()
     page.wait_for_timeout(300)  # the answer is stored; its grade is 2 s away
     page.reload()
     expect(page.get_by_text("still being graded")).to_be_visible()
+
+
+def test_a_reload_while_an_answer_is_graded_shows_its_grade_then_asks_the_next_question(
+    page: Page, slow_grading_server: ServerProcess
+) -> None:
+    """The grade came in, but the next question never did: the answer box stayed open, and what was typed
+    in it went to a question the candidate had never been shown."""
+    reload_while_the_first_answer_is_graded(page, slow_grading_server)
     expect(page.get_by_label("Your answer")).to_be_hidden()  # nothing is asked until the grade is in
 
     expect(page.locator(".grade-message")).to_have_count(1, timeout=15_000)
@@ -1019,13 +1024,7 @@ def test_starting_over_while_a_reloaded_answer_is_graded_leaves_the_old_intervie
     interview's next question into the new start, or broke on the interview that was no longer there."""
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    start_interview(page, slow_grading_server, count=2)
-    page.get_by_label("Your answer").fill(model_answer(page))
-    with page.expect_request("**/answers"):
-        page.get_by_role("button", name="Send answer").click()
-    page.wait_for_timeout(300)  # the answer is stored; its grade is 2 s away
-    page.reload()
-    expect(page.get_by_text("still being graded")).to_be_visible()
+    reload_while_the_first_answer_is_graded(page, slow_grading_server)
     held: list[Route] = []  # the next look at the grade, held on its way
 
     def hold_one(route: Route) -> None:
