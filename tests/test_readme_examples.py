@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from prometheus_client import REGISTRY
+
+from viva import metrics  # noqa: F401  (registers Viva's metrics)
+from viva.api.app import create_app
 from viva.cli.grade import render
 from viva.grading import Grader
 
@@ -59,3 +63,31 @@ def test_the_readmes_command_line_session_runs_as_shown(tmp_path: Path) -> None:
         printed = re.sub(r"questions in \S+$", "questions in RUBRICS", printed, flags=re.M)
         shown = re.sub(r"questions in \S+$", "questions in RUBRICS", shown, flags=re.M)
         assert printed == shown, f"`{command}`"
+
+
+def _section(title: str) -> str:
+    return README.split(f"\n## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_readmes_endpoint_table_is_the_apis_routes() -> None:
+    documented = set()
+    for cell in re.findall(
+        r"^\| (`(?:GET|POST) [^|]*?(?:\\\|[^|]*?)*) \|", _section("The interview service"), re.M
+    ):
+        paths = re.findall(r"`([^`]+)`", cell)
+        method, first = paths[0].split(" ", 1)
+        for path in [first, *paths[1:]]:
+            documented.add((method, re.sub(r"\{[^}]*\}", "{}", path.split("?")[0])))
+    served = {
+        (method.upper(), re.sub(r"\{[^}]*\}", "{}", path))
+        for path, operations in create_app().openapi()["paths"].items()
+        for method in operations
+    }
+    assert documented == served
+
+
+def test_the_metrics_the_readme_names_are_the_ones_served() -> None:
+    bullet = _section("Operate").split("- `GET /metrics`", 1)[1].split("\n- ", 1)[0]
+    named = set(re.findall(r"`(viva_\w+)`", bullet))
+    served = {family.name for family in REGISTRY.collect() if family.name.startswith("viva_")}
+    assert {name.removesuffix("_total") for name in named} == served
