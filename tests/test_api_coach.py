@@ -124,6 +124,34 @@ def test_the_coachs_filters_mean_what_they_say_whatever_the_alphabet_zone_or_wil
         assert (refused.status_code, refused.json()["error"]["code"]) == (422, "invalid_request")
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("get", "/api/v1/coach/interviews/{id}", None),
+        ("get", "/api/v1/coach/interviews/{id}/export", None),
+        ("post", "/api/v1/coach/interviews/{id}/turns/1/override", {"score": 50}),
+        ("post", "/api/v1/coach/interviews/{id}/turns/1/regrade", None),
+        ("post", "/api/v1/coach/interviews/{id}/comments", {"text": "Good."}),
+    ],
+)
+def test_an_interview_id_with_a_nul_character_is_404_for_a_coach_on_every_database(
+    api: TestClient, interview: dict[str, str], method: str, path: str, body: dict[str, object] | None
+) -> None:
+    """`%00` in the address was a 500 on PostgreSQL, whose text cannot hold U+0000."""
+    for wrong in (f"{interview['id']}%00", "%00"):
+        response = api.request(method, path.format(id=wrong), json=body, headers=COACH)
+        assert response.status_code == 404, response.text
+        assert response.json()["error"]["code"] == "interview_not_found"
+
+
+def test_a_candidate_filter_with_a_nul_character_matches_no_one_on_every_database(api: TestClient) -> None:
+    """No name holds U+0000: SQLite's LIKE stopped at it and listed everyone, PostgreSQL refused it (a 500)."""
+    start(api, candidate="Ada", count=1, questions=[7])
+    for candidate in ("\x00", "Ada\x00", "\x00Ada"):
+        response = api.get("/api/v1/coach/interviews", params={"candidate": candidate}, headers=COACH)
+        assert (response.status_code, response.json()) == (200, [])
+
+
 def test_the_coachs_list_takes_as_many_statements_for_twelve_interviews_as_for_three(api: TestClient) -> None:
     """A statement or more per interview, each loading every turn's grade, made a coach's page of
     thousands take seconds: the list's statements do not grow with its length, and read no grade."""

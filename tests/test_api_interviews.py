@@ -244,6 +244,30 @@ def test_an_answer_with_half_a_surrogate_pair_is_422_not_a_crash(api: TestClient
 
 
 @pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/v1/interviews/{id}"),
+        ("post", "/api/v1/interviews/{id}/answers"),
+        ("get", "/api/v1/interviews/{id}/report"),
+        ("get", "/api/v1/interviews/{id}/report/charts/categories.svg"),
+        ("get", "/api/v1/interviews/{id}/export"),
+        ("post", "/api/v1/interviews/{id}/turns/1/regrade"),
+    ],
+)
+def test_an_interview_id_with_a_nul_character_is_404_on_every_database(
+    api: TestClient, method: str, path: str
+) -> None:
+    """`%00` in the address was a 500 on PostgreSQL, whose text cannot hold U+0000."""
+    interview = start(api, count=1, questions=[7])
+    for wrong in (f"{interview['id']}%00", "%00"):
+        response = api.request(
+            method, path.format(id=wrong), json={"answer": GOOD}, headers=bearer(interview["token"])
+        )
+        assert response.status_code == 404, response.text
+        assert response.json()["error"]["code"] == "interview_not_found"
+
+
+@pytest.mark.parametrize(
     ("body", "status", "code"),
     [
         ({"candidate": "", "count": 2}, 422, "invalid_request"),

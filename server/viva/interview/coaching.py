@@ -12,7 +12,7 @@ from typing import Any, Literal, NamedTuple
 import numpy as np
 from pydantic import BaseModel
 from scipy.stats import pearsonr
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, false
 from sqlmodel import Session, col, select
 
 from viva.errors import TurnNotAnsweredError
@@ -100,7 +100,11 @@ def list_interviews(session: Session, wanted: InterviewFilter) -> list[Interview
 
 def _conditions(wanted: InterviewFilter) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
-    if wanted.candidate:
+    if wanted.candidate and "\x00" in wanted.candidate:
+        # No name holds U+0000 (it is refused); SQLite's LIKE stopped at it and matched every name,
+        # PostgreSQL refused the query (a 500).
+        conditions.append(false())
+    elif wanted.candidate:
         conditions.append(col(Interview.candidate).icontains(wanted.candidate, autoescape=True))
     if wanted.since:
         conditions.append(col(Interview.created_at) >= wanted.since)

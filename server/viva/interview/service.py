@@ -376,6 +376,8 @@ class InterviewService:
 
     def _find(self, session: Session, interview_id: str, *, lock: bool) -> Interview | None:
         """The interview; with `lock`, its row is locked until the transaction ends (answers queue up)."""
+        if "\x00" in interview_id:  # in no id, and in a PostgreSQL query an error (a 500), not a miss
+            return None
         if lock:
             lock_row(session, Interview, interview_id)
         return session.exec(select(Interview).where(Interview.id == interview_id)).first()
