@@ -152,6 +152,22 @@ def test_a_candidate_filter_with_a_nul_character_matches_no_one_on_every_databas
         assert (response.status_code, response.json()) == (200, [])
 
 
+def test_interviews_that_tie_on_the_sort_key_come_newest_first_on_every_database(api: TestClient) -> None:
+    """Unordered, PostgreSQL listed ties as its heap held them (the finished interview, updated, last)
+    and SQLite oldest first: the two databases showed a coach different interviews under a limit."""
+    oldest, middle, newest = (start(api, candidate="Ada", count=1, questions=[7]) for _ in range(3))
+    answer(api, oldest, ANSWER)  # finished: its row updated
+
+    def listed(**params: str | int) -> list[str]:
+        return [i["id"] for i in api.get("/api/v1/coach/interviews", params=params, headers=COACH).json()]
+
+    newest_first = [newest["id"], middle["id"], oldest["id"]]
+    for order in ("asc", "desc"):
+        assert listed(sort="candidate", order=order) == newest_first
+        assert listed(sort="candidate", order=order, limit=1) == [newest["id"]]
+    assert listed(sort="answered", order="asc") == [newest["id"], middle["id"], oldest["id"]]
+
+
 def test_the_coachs_list_takes_as_many_statements_for_twelve_interviews_as_for_three(api: TestClient) -> None:
     """A statement or more per interview, each loading every turn's grade, made a coach's page of
     thousands take seconds: the list's statements do not grow with its length, and read no grade."""

@@ -68,7 +68,12 @@ def list_interviews(session: Session, wanted: InterviewFilter) -> list[Interview
     Score filters and sorts are on the summaries, as the score of record is the mean of the turns'.
     """
     conditions = _conditions(wanted)
-    interviews = session.exec(select(Interview).where(*conditions)).all()
+    # Interviews that tie on the sort key keep this order, newest first: unordered, PostgreSQL read
+    # them in whatever order its heap held them (an updated row moves), SQLite oldest first, and a
+    # limit cut the two at different interviews.
+    interviews = session.exec(
+        select(Interview).where(*conditions).order_by(col(Interview.created_at).desc(), col(Interview.id))
+    ).all()
     listed = select(Interview.id).where(*conditions)
     turns: dict[str, list[_TurnRow]] = defaultdict(list)
     # sqlmodel types a select() of at most four columns; the rows are `_TurnRow`'s five.
