@@ -8,13 +8,17 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 from sqlalchemy import Engine, event
 from sqlmodel import Session, select
 
+from tests import postgres
 from tests.interviews import COACH, answer, bearer, start
 from viva.api.app import create_app
 from viva.config import Settings
@@ -166,6 +170,41 @@ def test_interviews_that_tie_on_the_sort_key_come_newest_first_on_every_database
         assert listed(sort="candidate", order=order) == newest_first
         assert listed(sort="candidate", order=order, limit=1) == [newest["id"]]
     assert listed(sort="answered", order="asc") == [newest["id"], middle["id"], oldest["id"]]
+
+
+def test_times_are_in_utc_whatever_time_zone_the_postgresql_database_is_set_to(
+    postgres_url: str, grader: Grader, tmp_path: Path
+) -> None:
+    """PostgreSQL hands back moments in its session's time zone: a database set to Asia/Kolkata made
+    every time "+05:30" (SQLite's say "Z") and the Markdown export gave Kolkata's clock labelled UTC."""
+    url = postgres.new_database(postgres_url)
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(f"ALTER DATABASE \"{url.rsplit('/', 1)[1]}\" SET timezone TO 'Asia/Kolkata'")
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        database_url=url,
+        coach_token=SecretStr("ada:coach-secret"),
+        batch_window_ms=1,
+    )
+    with TestClient(create_app(settings, grader)) as client:
+        interview = start(client, count=1, questions=[7], follow_ups=False)
+        answer(client, interview, ANSWER)
+        path = f"/api/v1/coach/interviews/{interview['id']}"
+        client.post(f"{path}/turns/1/override", json={"score": 50}, headers=COACH)
+        client.post(f"{path}/comments", json={"text": "Good."}, headers=COACH)
+        transcript = client.get(path, headers=COACH).json()
+        listed = client.get("/api/v1/coach/interviews", headers=COACH).json()
+        markdown = client.get(f"{path}/export", params={"format": "md"}, headers=COACH).text
+    turn = transcript["turns"][0]
+    moments = [transcript["created_at"], transcript["finished_at"], turn["asked_at"], turn["answered_at"]]
+    moments += [
+        turn["override"]["created_at"],
+        transcript["comments"][0]["created_at"],
+        listed[0]["created_at"],
+    ]
+    assert all(moment.endswith("Z") for moment in moments), moments
+    created = datetime.fromisoformat(transcript["created_at"])
+    assert f"- Started: {created:%Y-%m-%d %H:%M} UTC" in markdown
 
 
 def test_the_coachs_list_takes_as_many_statements_for_twelve_interviews_as_for_three(api: TestClient) -> None:

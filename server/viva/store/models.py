@@ -99,7 +99,9 @@ class Comment(SQLModel, table=True):
 
 
 def aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands back naive datetimes: they are UTC."""
-    if moment is not None and moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment
+    """The moment in UTC. SQLite hands back naive datetimes (they are UTC); PostgreSQL hands back the
+    database session's time zone, which a server set to another one made "+05:30" in the API and
+    local time labelled UTC in the exports."""
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
