@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.interviews import answer, bearer, start
+from tests.interviews import COACH, answer, bearer, start
 from viva.api.app import create_app
 from viva.bank import load_bank
 from viva.config import Settings
@@ -294,6 +294,26 @@ def test_bad_interview_requests_are_refused(
     response = api.post("/api/v1/interviews", json=body)
     assert response.status_code == status
     assert response.json()["error"]["code"] == code
+
+
+@pytest.mark.parametrize(
+    "category",
+    [
+        "Machine Learning Algorithms\\u0000",
+        "\\u0000machine-learning-algorithms",
+        "Machine Learning Algorithms\\ud800",
+    ],
+    ids=["NUL after", "NUL before", "half a surrogate pair"],
+)
+def test_a_category_no_database_can_store_is_422_on_every_database(api: TestClient, category: str) -> None:
+    """The categories are stored with the interview's options: a name the bank matches once its
+    U+0000 or lone surrogate is dropped was a 500 on PostgreSQL (SQLite stored it)."""
+    body = f'{{"candidate": "Ada", "categories": ["{category}"]}}'
+    response = api.post("/api/v1/interviews", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["code"] == "invalid_request"
+    assert "categories" in response.json()["error"]["message"]
+    assert api.get("/api/v1/coach/interviews", headers=COACH).json() == []
 
 
 def test_filters_and_seed_choose_a_reproducible_plan(api: TestClient) -> None:

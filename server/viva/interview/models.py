@@ -70,7 +70,10 @@ class StartRequest(RequestShape):
         "blank name is refused.",
     )
     count: int = Field(default=5, ge=1, le=50, description="How many bank questions to ask.")
-    categories: list[str] = Field(default_factory=list, description="Only these categories (names or slugs).")
+    # Stored with the interview's options: "Machine Learning Algorithms\x00" matched its category.
+    categories: list[StoredText] = Field(
+        default_factory=list, description="Only these categories (names or slugs)."
+    )
     difficulty: Difficulty | None = Field(default=None, description="Only fresher or experienced questions.")
     questions: list[int | str] = Field(
         default_factory=list, description="Exactly these questions (numbers or ids), in this order."
