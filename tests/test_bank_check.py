@@ -222,6 +222,21 @@ def test_a_coach_question_with_only_a_reference_answer_loads_beside_the_seeds(ba
     assert question.reference_mode
 
 
+def test_a_bank_of_one_question_is_counted_in_the_singular(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    own = {
+        "id": "learning-curve",
+        "question": "What is a learning curve?",
+        "model_answer": "A plot of error against data.",
+    }
+    _write(tmp_path, "mine.yaml", {"category": "Coach questions", "questions": [own]})
+    monkeypatch.setenv("VIVA_RUBRICS_DIR", str(tmp_path))
+    result = viva("bank", "check")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("OK: 1 question in ")
+
+
 def test_missing_rubrics_folder_is_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VIVA_RUBRICS_DIR", str(tmp_path / "nowhere"))
     result = viva("bank", "check")

@@ -52,7 +52,7 @@ def check() -> None:
         typer.echo(f"{len(problems)} problem(s) in {directory}", err=True)
         raise typer.Exit(1)
     questions = load_bank(directory).questions
-    typer.echo(f"OK: {len(questions)} questions in {directory}")
+    typer.echo(f"OK: {len(questions)} question{'s' if len(questions) != 1 else ''} in {directory}")
 
 
 @app.command("schema")
