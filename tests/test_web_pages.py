@@ -1002,6 +1002,28 @@ def test_what_to_study_next_labels_the_points_made_only_in_part(page: Page, serv
     expect(question.locator("li")).to_have_text(re.compile(r"^Partly made\s*\S"))
 
 
+def test_a_download_that_fails_says_so_beside_its_buttons(page: Page, server: ServerProcess) -> None:
+    """The button seemed to do nothing: the failure went, uncaught, to the console alone."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    _report_of_questions(page, server, [21])
+    unavailable = {"error": {"code": "database_unavailable", "message": "The database is unavailable."}}
+    page.route("**/export?*", lambda route: route.fulfill(status=503, json=unavailable))
+    page.get_by_role("button", name="Download JSON").click()
+    expect(page.get_by_role("alert")).to_have_text("The download failed: The database is unavailable.")
+    page.route("**/export?*", lambda route: route.abort())
+    page.get_by_role("button", name="Download Markdown").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        re.compile(r"^The download failed: The server could not be reached")
+    )
+    page.unroute("**/export?*")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download Markdown").click()
+    assert Path(download.value.path()).read_text().startswith("# Mock interview:")
+    expect(page.get_by_role("alert")).to_be_hidden()
+    assert errors == []
+
+
 def test_the_api_documentation_renders_from_the_server_alone(page: Page, server: ServerProcess) -> None:
     """FastAPI's default /docs loads Swagger UI from a CDN with an inline script: blank under the CSP."""
     refused: list[str] = []

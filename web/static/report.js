@@ -20,12 +20,20 @@
     $(target).src = URL.createObjectURL(blob);
   }
 
+  /* A download that failed said nothing: the button seemed to do nothing, and the error went to the console. */
   async function download(format) {
-    const blob = await api(`/api/v1/interviews/${id}/export?format=${format}`, { token, blob: true });
-    const link = el("a", { href: URL.createObjectURL(blob), download: `viva-interview-${id}.${format}` });
-    document.body.append(link);
-    link.click();
-    link.remove();
+    const error = $("download-error");
+    error.hidden = true;
+    try {
+      const blob = await api(`/api/v1/interviews/${id}/export?format=${format}`, { token, blob: true });
+      const link = el("a", { href: URL.createObjectURL(blob), download: `viva-interview-${id}.${format}` });
+      document.body.append(link);
+      link.click();
+      link.remove();
+    } catch (problem) {
+      error.textContent = `The download failed: ${problem.message}`;
+      error.hidden = false;
+    }
   }
 
   async function load() {
