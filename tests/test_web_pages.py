@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser import AXE, COACH_TOKEN, DESKTOP, OTHER_COACH_TOKEN, PHONE, SCREENSHOTS, page_server
@@ -266,6 +266,31 @@ def test_markup_in_a_name_and_an_answer_shows_as_text_and_runs_nothing(
     expect(page.locator(".answer").first).to_have_text(HOSTILE)
     assert page.locator("article img").count() == 0
     assert page.evaluate("window.__pwned") is None
+
+
+def _right_to_left(locator: Locator) -> bool:
+    """Whether the browser lays this element's text out right to left."""
+    return bool(locator.evaluate("element => element.matches(':dir(rtl)')"))
+
+
+def test_a_name_and_an_answer_in_a_right_to_left_script_are_shown_right_to_left(
+    page: Page, server: ServerProcess
+) -> None:
+    """Laid out left to right like the page, a Hebrew answer's full stops stood at the wrong ends of its lines."""
+    hebrew = "התאמת יתר היא כשהמודל לומד את הרעש. למשל, עץ החלטה עמוק."
+    page.goto(server.url + "/")
+    page.get_by_label("Your name").fill("נועה")
+    assert _right_to_left(page.get_by_label("Your name"))
+    start_interview(page, server, name="נועה", count=2)
+    page.get_by_label("Your answer").fill(hebrew)
+    assert _right_to_left(page.get_by_label("Your answer"))
+    send(page, hebrew)
+    shown = page.locator(".message.candidate .answer").last
+    expect(shown).to_have_text(hebrew)
+    assert _right_to_left(shown)
+    send(page, model_answer(page))  # an English answer stays left to right
+    assert not _right_to_left(page.locator(".message.candidate .answer").last)
+    assert not _right_to_left(page.locator(".grade-message .answer").last)
 
 
 def _sign_in(page: Page, server: ServerProcess, token: str = COACH_TOKEN) -> None:

@@ -37,8 +37,11 @@
       el("p", { class: "question-text" }, question.text));
   }
 
+  /* An answer goes the way its own script does (dir=auto): in the page's left-to-right, a Hebrew or Arabic
+     answer's full stops and brackets stood at the wrong ends of its lines. */
   function answerMessage(text) {
-    return el("li", { class: "message candidate" }, el("p", { class: "who" }, "You"), el("p", { class: "answer" }, text));
+    return el("li", { class: "message candidate" }, el("p", { class: "who" }, "You"),
+      el("p", { class: "answer", dir: "auto" }, text));
   }
 
   /* The answer with the words that made a key point marked. */
@@ -53,7 +56,7 @@
     /* The offsets count characters (code points); a JavaScript string counts an emoji twice. */
     const chars = Array.from(text);
     const part = (from, to) => chars.slice(from, to).join("");
-    const paragraph = el("p", { class: "answer" });
+    const paragraph = el("p", { class: "answer", dir: "auto" });
     let position = 0;
     for (const [start, end] of merged) {
       if (start > position) paragraph.append(part(position, start));
