@@ -175,6 +175,23 @@ def test_a_reload_shows_the_transcript_without_reading_it_out_again(
     assert page.evaluate("window.liveAdditions") >= 3
 
 
+def test_a_reload_keeps_the_answer_being_written_until_it_is_sent(page: Page, server: ServerProcess) -> None:
+    """The page says to reload when a grade or a critique is slow, often while the next answer is being
+    written: the reload emptied the box."""
+    start_interview(page, server, count=2)
+    box = page.get_by_label("Your answer")
+    box.fill("Overfitting is when a model")
+    page.reload()
+    expect(box).to_have_value("Overfitting is when a model")
+    expect(box).to_be_focused()
+    expect(page.locator("#word-count")).to_have_text(re.compile(r"^5 words"))
+    send(page, model_answer(page))
+    page.reload()
+    expect(page.locator(".grade-message")).to_have_count(1)
+    expect(box).to_be_focused()
+    expect(box).to_have_value("")  # what was sent is not offered again for the next question
+
+
 def test_the_token_stays_out_of_the_url(page: Page, server: ServerProcess) -> None:
     start_interview(page, server, count=1)
     token = page.evaluate("Object.values(JSON.parse(localStorage.getItem('viva.interviews')))[0]")

@@ -8,6 +8,7 @@
   const NEAR_LIMIT = 0.8;   /* show the character count from 80% of the limit */
   const MOVED_ON = new Set(["turn_mismatch", "interview_finished"]);
   const GONE = new Set([401, 403, 404]);  /* the interview or its token is no more: nothing to resume */
+  const DRAFT = "viva.draft";  /* sessionStorage: {id, turn, text}, the answer being written in this tab */
   let interview = null;     /* {id, token} */
   let pending = null;       /* {text, key}: an answer being sent; a retry reuses its Idempotency-Key */
   let sending = false;      /* true while an answer is on its way: a second Ctrl+Enter or click waits for it */
@@ -209,6 +210,22 @@
     $("report-link").focus();
   }
 
+  /* What is typed is kept for this tab until it is sent: a reload (which this page itself suggests when a grade
+     or a critique is slow, while the next answer is being written) emptied the box. */
+  function keepDraft() {
+    if (interview && openTurn !== null) {
+      sessionStorage.setItem(DRAFT, JSON.stringify({ id: interview.id, turn: openTurn, text: $("answer").value }));
+    }
+  }
+
+  /* The answer this tab was writing to that turn, if any. */
+  function draftFor(id, turn) {
+    try {
+      const draft = JSON.parse(sessionStorage.getItem(DRAFT) || "null");
+      return draft && draft.id === id && draft.turn === turn ? draft.text : "";
+    } catch { return ""; }
+  }
+
   /* Characters as the server counts them (code points): JavaScript's length counts an emoji as two. */
   function characters(text) { return Array.from(text); }
 
@@ -334,6 +351,7 @@
       });
       pending = null;
       if (interview !== mine) return;  /* the candidate started over while it was on its way */
+      sessionStorage.removeItem(DRAFT);
       addMessage(answerMessage(text));
       showOutcome(result.status, result.grade, text, result.turn, result.critique_status);
       $("status").textContent = "";
@@ -365,6 +383,7 @@
     interview = null;
     openTurn = null;
     pending = null;
+    sessionStorage.removeItem(DRAFT);
     $("messages").replaceChildren();
     $("start-over-confirm").hidden = true;
     $("status").textContent = "";
@@ -410,7 +429,12 @@
       openTurn = open && open.answer === null ? open.number : null;
       setProgress(transcript.progress);
       $("answer-form").hidden = openTurn === null;  /* reloaded mid-grading: awaitTurn asks what follows */
-      if (openTurn !== null) { $("answer").focus(); updateCount(); }
+      if (openTurn !== null) {
+        /* Not over what the box holds: an answer another tab got ahead of, or what Back brought back. */
+        if (!$("answer").value) $("answer").value = draftFor(saved.id, openTurn);
+        $("answer").focus();
+        updateCount();
+      }
       return true;
     } catch (problem) {
       /* Forget the interview only when the server says it is gone; a server that is down for a moment
@@ -429,8 +453,10 @@
   document.addEventListener("DOMContentLoaded", () => {
     $("start-form").addEventListener("submit", start);
     $("answer-form").addEventListener("submit", send);
-    $("answer").addEventListener("input", (event) => { keepWithinLimit(event); updateCount(); forgetProblem(); });
-    $("answer").addEventListener("compositionend", (event) => { keepWithinLimit(event); updateCount(); });
+    $("answer").addEventListener("input", (event) => {
+      keepWithinLimit(event); updateCount(); forgetProblem(); keepDraft();
+    });
+    $("answer").addEventListener("compositionend", (event) => { keepWithinLimit(event); updateCount(); keepDraft(); });
     $("answer").addEventListener("keydown", (event) => {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) send(event);
     });
