@@ -523,6 +523,29 @@ def test_the_llm_critique_appears_on_the_page_when_it_is_ready(
     expect(critique).to_contain_text("A clear definition; it needs a concrete example and a trade-off.")
 
 
+def test_a_model_answer_opened_before_the_critique_comes_stays_open_and_keeps_the_focus(
+    page: Page, critic_server: ServerProcess, critic: tuple[FastAPI, str]
+) -> None:
+    """The feedback is drawn again when its critique comes: the model answer the candidate had opened
+    closed as they read it, and the keyboard's focus fell back to the top of the page."""
+    fake, _ = critic
+    fake.state.thinking = 4.0
+    try:
+        start_interview(page, critic_server, count=2)
+        send(page, model_answer(page))
+        feedback = page.locator(".grade-message").last
+        page.keyboard.press("Shift+Tab")  # from the answer box, back to the feedback's last control
+        expect(feedback.get_by_text("Model answer")).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(feedback.locator(".critique-pending")).to_be_visible()  # opened before the critique came
+        expect(feedback.locator("details.model-answer p")).to_be_visible()
+        expect(feedback.get_by_role("heading", name="Interviewer's critique")).to_be_visible(timeout=20_000)
+        expect(feedback.locator("details.model-answer p")).to_be_visible()
+        expect(feedback.get_by_text("Model answer")).to_be_focused()
+    finally:
+        fake.state.thinking = 0.0
+
+
 def test_a_critique_later_than_the_server_allows_is_waited_for_no_longer(
     page: Page, critic_server: ServerProcess, critic: tuple[FastAPI, str]
 ) -> None:

@@ -149,7 +149,7 @@
       const shown = shownNow();
       /* The grade takes the note's place as soon as it is in; a critique still being written, when it is. */
       if (shown && (!critiqueDue || shown.classList.contains("grading-note"))) {
-        shown.replaceWith(turnOutcome(current.status, current.grade, answerText, turn, current.critique_status));
+        replaceKeepingPlace(shown, turnOutcome(current.status, current.grade, answerText, turn, current.critique_status));
       }
       askWhatIsOpen(transcript);
       if (!critiqueDue) return;
@@ -162,6 +162,17 @@
       note.firstChild.textContent = "Grading is taking longer than expected: reload the page in a moment to see " +
         "your grade and the next question.";
     }
+  }
+
+  /* Feedback shown again, now with its critique: a model answer the candidate opened stays open, and the
+     focus on it stays there (it closed as they read it, and the keyboard's place fell to the top of the page). */
+  function replaceKeepingPlace(shown, replacement) {
+    const opened = shown.querySelector("details.model-answer")?.open;
+    const focused = shown.contains(document.activeElement);
+    shown.replaceWith(replacement);
+    const details = replacement.querySelector("details.model-answer");
+    if (details && opened) details.open = true;
+    if (details && focused) details.querySelector("summary").focus();
   }
 
   /* Nothing is asked while the last answer is still being graded (a reload came mid-grading): once its
