@@ -48,6 +48,23 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(strict: TestClient) 
     assert chunked.status_code == 413
 
 
+def test_the_longest_answer_in_four_byte_characters_fits_the_smallest_body_limit_allowed(
+    api_settings: Settings, grader: Grader
+) -> None:
+    chars = 1000
+    settings = Settings.model_validate(
+        api_settings.model_dump() | {"max_answer_chars": chars, "max_body_bytes": 4 * chars + 1024}
+    )
+    with TestClient(create_app(settings, grader)) as client:
+        interview = start(client)
+        response = client.post(
+            f"/api/v1/interviews/{interview['id']}/answers",
+            json={"answer": "🙂" * chars},
+            headers=bearer(interview["token"]),
+        )
+    assert response.status_code == 200, response.json()
+
+
 def test_answers_are_rate_limited_per_token(strict: TestClient) -> None:
     mine, theirs = start(strict, count=10, follow_ups=False), start(strict, count=10, follow_ups=False)
     codes = [

@@ -123,6 +123,20 @@ def test_a_duration_beyond_reason_is_refused_before_anything_starts(
     )
 
 
+def test_a_body_limit_too_small_for_the_longest_answer_stops_the_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Raised alone, the answer limit let through answers that no request could carry: a 413 and "try again".
+    monkeypatch.setenv("VIVA_MAX_ANSWER_CHARS", "20000")
+    result = viva("bank", "check")
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: VIVA_MAX_BODY_BYTES=65536: a request must hold the longest answer")
+    assert "set it to at least 81024" in line
+    monkeypatch.setenv("VIVA_MAX_BODY_BYTES", "81024")
+    assert viva("bank", "check").exit_code == 0
+
+
 def test_every_bad_setting_is_named_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VIVA_PORT", "abc")
     monkeypatch.setenv("VIVA_LOG_LEVEL", "LOUD")

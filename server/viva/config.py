@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from limits import parse_many
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from viva.errors import VivaError
@@ -88,7 +88,10 @@ class Settings(BaseSettings):
 
     max_answer_chars: int = Field(default=5000, ge=1, description="Longest answer accepted, in characters.")
     max_body_bytes: int = Field(
-        default=65536, ge=1024, description="Largest request body accepted, in bytes (413 above it)."
+        default=65536,
+        ge=1024,
+        description="Largest request body accepted, in bytes (413 above it); at least 4 x VIVA_MAX_ANSWER_CHARS"
+        " + 1024, so the longest answer fits.",
     )
     answer_rate: str = Field(
         default="30/minute",
@@ -178,6 +181,20 @@ class Settings(BaseSettings):
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise ValueError("expected an http:// or https:// URL, e.g. http://127.0.0.1:11434/v1")
             return value.strip()
+        return value
+
+    @field_validator("max_body_bytes")
+    @classmethod
+    def _the_longest_answer_fits_in_a_body(cls, value: int, info: ValidationInfo) -> int:
+        # An answer within VIVA_MAX_ANSWER_CHARS was refused with 413 and "try again", which can never
+        # work: a character is up to 4 bytes in UTF-8 (an emoji, most CJK), and the JSON around it more.
+        chars = info.data.get("max_answer_chars")
+        needed = 4 * chars + 1024 if chars is not None else 0  # 1 KiB for the JSON around the answer
+        if value < needed:
+            raise ValueError(
+                f"a request must hold the longest answer, VIVA_MAX_ANSWER_CHARS={chars} characters of up to"
+                f" 4 bytes each: set it to at least {needed}, or lower VIVA_MAX_ANSWER_CHARS"
+            )
         return value
 
     @field_validator("coach_token")
