@@ -1089,6 +1089,21 @@ def test_a_download_that_fails_says_so_beside_its_buttons(page: Page, server: Se
     assert errors == []
 
 
+def test_a_chart_that_cannot_be_drawn_says_so_in_its_place_and_the_report_still_shows(
+    page: Page, server: ServerProcess
+) -> None:
+    """One chart's failure said "The report could not be loaded" and hid the figures that had come."""
+    unavailable = {"error": {"code": "database_unavailable", "message": "The database is unavailable."}}
+    page.route("**/charts/categories.svg*", lambda route: route.fulfill(status=503, json=unavailable))
+    _report_of_questions(page, server, [21])
+    expect(page.locator("#report-body")).to_be_visible()
+    expect(page.locator("#chart-categories")).to_have_text(
+        "This chart could not be drawn: The database is unavailable."
+    )
+    expect(page.locator("#chart-key-points")).to_have_attribute("alt", re.compile(r"\d+ covered"))
+    expect(page.locator("#report-status")).to_have_text("")
+
+
 def test_the_api_documentation_renders_from_the_server_alone(page: Page, server: ServerProcess) -> None:
     """FastAPI's default /docs loads Swagger UI from a CDN with an inline script: blank under the CSP."""
     refused: list[str] = []

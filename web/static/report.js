@@ -20,6 +20,16 @@
     $(target).src = URL.createObjectURL(blob);
   }
 
+  /* A chart that cannot be drawn is said in its place: the report's own figures came, and "the report could
+     not be loaded" hid them all. */
+  async function chart(target, path) {
+    try {
+      await image(target, path);
+    } catch (problem) {
+      $(target).replaceWith(el("p", { id: target, class: "error" }, `This chart could not be drawn: ${problem.message}`));
+    }
+  }
+
   /* A download that failed said nothing: the button seemed to do nothing, and the error went to the console. */
   async function download(format) {
     const error = $("download-error");
@@ -84,8 +94,8 @@
         : `${report.earlier.length} earlier interview${report.earlier.length === 1 ? "" : "s"}; ` +
           `change since the last: ${report.change === null ? "n/a" : (report.change >= 0 ? "+" : "") + Math.round(report.change)} points.`;
       await Promise.all([
-        image("chart-categories", `/api/v1/interviews/${id}/report/charts/categories.svg`),
-        image("chart-key-points", `/api/v1/interviews/${id}/report/charts/key-points.svg`),
+        chart("chart-categories", `/api/v1/interviews/${id}/report/charts/categories.svg`),
+        chart("chart-key-points", `/api/v1/interviews/${id}/report/charts/key-points.svg`),
       ]);
       $("report-status").textContent = "";
       $("report-body").hidden = false;
