@@ -88,12 +88,12 @@
     }
     if (covered.length) {
       body.append(el("h3", {}, "Points you made"), el("ul", { class: "key-points" }, covered.map((p) =>
-        el("li", { class: `kp-${p.status}` }, el("span", { class: "status-label" }, p.status === "covered" ? "Covered" : "Partly"),
+        el("li", { class: `kp-${p.status}` }, el("span", { class: "status-label" }, p.status === "covered" ? "Covered" : "Partly"), " ",
           p.text, p.evidence ? el("span", { class: "evidence" }, ` — you said “${p.evidence.text}”`) : null))));
     }
     if (missed.length) {
       body.append(el("h3", {}, "Points you missed"), el("ul", { class: "key-points" }, missed.map((p) =>
-        el("li", { class: "kp-missed" }, el("span", { class: "status-label" }, "Missed"), p.text))));
+        el("li", { class: "kp-missed" }, el("span", { class: "status-label" }, "Missed"), " ", p.text))));
     }
     for (const wrong of grade.misconceptions) {
       body.append(el("div", { class: "misconception" }, el("h3", {}, "A misconception"),

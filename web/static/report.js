@@ -65,10 +65,10 @@
         el("strong", {}, `Q${area.number} ${area.question} (${area.score}/100` +
           (area.corrected_by ? `, corrected by ${area.corrected_by}; the grader gave ${area.grader_score}` : "") + ")"),
         area.study.length || area.partly.length ? el("ul", { class: "key-points" },
-          area.study.map((point) => el("li", { class: "kp-missed" }, el("span", { class: "status-label" }, "Missed"),
+          area.study.map((point) => el("li", { class: "kp-missed" }, el("span", { class: "status-label" }, "Missed"), " ",
             area.recovered.includes(point) ? `${point} (you gave it when asked again)` : point)),
           /* Labelled: a question can score 100/100 with a point made only in part. */
-          area.partly.map((point) => el("li", { class: "kp-partial" }, el("span", { class: "status-label" }, "Partly made"), point)))
+          area.partly.map((point) => el("li", { class: "kp-partial" }, el("span", { class: "status-label" }, "Partly made"), " ", point)))
           : el("p", {}, "Nothing missed."))));
       /* Only the interview this browser is on can be carried on: "/" resumes it. One left for another
          (Start over) stays as it was left. */
