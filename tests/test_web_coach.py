@@ -217,3 +217,29 @@ def test_the_list_rounds_a_half_point_mean_up_as_the_report_page_does(
     sign_in(page, server)
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name="Half Point"))
     expect(row).to_contain_text(f"{(corrected + second + 1) // 2} (corrected by a coach")
+
+
+def test_a_multi_line_comment_keeps_its_lines_and_a_long_link_does_not_widen_a_phone_page(
+    browser: Browser, server: ServerProcess, interview: dict[str, Any]
+) -> None:
+    """Both collapsed into one line, and a long link made a 375-pixel page 1,200 pixels wide."""
+    context = browser.new_context(viewport={"width": 375, "height": 667})
+    page = context.new_page()
+    link = "https://example.com/?read=" + "regularisation" * 8
+    try:
+        sign_in(page, server)
+        page.goto(f"{server.url}/coach/interviews/{interview['id']}")
+        page.get_by_label("Your comment").fill(f"Good start.\n<b>Next:</b> read\n{link}")
+        page.get_by_role("button", name="Add comment").click()
+        page.get_by_label("Your score for turn 1").fill("40")
+        page.get_by_label("Comment for turn 1").fill("Named no remedy.\nAsk again.")
+        page.get_by_role("button", name="Save override").first.click()
+
+        comments = page.get_by_role("region", name="Comments on the interview").locator(".comments li")
+        expect(comments.last).to_contain_text(link)
+        assert f"Good start.\n<b>Next:</b> read\n{link}" in comments.last.inner_text()
+        expect(page.locator("#turn-1 .override")).to_contain_text("Ask again.")
+        assert "Named no remedy.\nAsk again." in page.locator("#turn-1 .override").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    finally:
+        context.close()
