@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -243,3 +244,38 @@ def test_a_multi_line_comment_keeps_its_lines_and_a_long_link_does_not_widen_a_p
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
     finally:
         context.close()
+
+
+def test_an_answer_whose_grading_failed_can_be_graded_again_from_the_page(
+    page: Page, server: ServerProcess, interview: dict[str, Any], data_dir: Path
+) -> None:
+    """The page said it could be graded again, and offered no way to."""
+    with sqlite3.connect(data_dir / "viva.db") as connection:
+        connection.execute(
+            "UPDATE turn SET status = 'failed', grade = NULL, score = NULL "
+            "WHERE interview_id = ? AND number = 1",
+            (interview["id"],),
+        )
+    sign_in(page, server)
+    page.goto(f"{server.url}/coach/interviews/{interview['id']}")
+    turn = page.get_by_role("article", name="1. Q7")
+    expect(turn).to_contain_text("Grading failed; the answer is stored and can be graded again.")
+    turn.get_by_role("button", name="Grade turn 1 again").click()
+    expect(turn.get_by_text("Grader: ")).to_have_text(re.compile(r"Grader: \d+/100"))
+    expect(turn).not_to_contain_text("Grading failed")
+
+
+def test_an_answer_being_graded_says_so_rather_than_showing_no_grade_at_all(
+    page: Page, server: ServerProcess, interview: dict[str, Any], data_dir: Path
+) -> None:
+    with sqlite3.connect(data_dir / "viva.db") as connection:  # as a grading under way leaves it
+        connection.execute(
+            "UPDATE turn SET status = 'pending', grade = NULL, score = NULL "
+            "WHERE interview_id = ? AND number = 1",
+            (interview["id"],),
+        )
+    sign_in(page, server)
+    page.goto(f"{server.url}/coach/interviews/{interview['id']}")
+    expect(page.get_by_role("article", name="1. Q7")).to_contain_text(
+        "This answer is being graded: reload the page in a moment to see its grade."
+    )

@@ -322,6 +322,27 @@ def coach_comment(
     return RedirectResponse(f"/coach/interviews/{interview_id}#{anchor}", status_code=303)
 
 
+@router.post("/coach/interviews/{interview_id}/turns/{number}/regrade", response_model=None)
+def coach_regrade(
+    request: Request,
+    interview_id: str,
+    number: TurnNumber,
+    settings: SettingsDep,
+    interviews: InterviewsDep,
+    session: SessionDep,
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Grade again an answer whose grading failed: the page said it could be, and offered no way."""
+    coach = _form_sender(request, settings, csrf)
+    if isinstance(coach, Response):
+        return coach
+    try:
+        interviews.regrade(session, interview_id, number)
+    except VivaError as error:
+        return _coach_error(request, coach, error.status, "The answer was not graded", error.message)
+    return RedirectResponse(f"/coach/interviews/{interview_id}#turn-{number}", status_code=303)
+
+
 def _comment_problem(error: ValueError, turn: str) -> str:
     """What is wrong with a comment form, in the coach's words: the turn it is about (a value the page's
     list never offers, so a hand-made form's or a script's), or else its text."""
