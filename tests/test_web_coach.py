@@ -279,3 +279,22 @@ def test_an_answer_being_graded_says_so_rather_than_showing_no_grade_at_all(
     expect(page.get_by_role("article", name="1. Q7")).to_contain_text(
         "This answer is being graded: reload the page in a moment to see its grade."
     )
+
+
+def test_sorting_by_candidate_puts_an_accented_name_among_its_letter_not_after_z(
+    page: Page, server: ServerProcess
+) -> None:
+    """By code point, "Émile" came after "Zoë": a coach looking under E did not find them."""
+    with server.client() as client:
+        for name in ("Zoë Alphabet", "Émile Alphabet", "ada Alphabet", "Eve Alphabet", "Bob Alphabet"):
+            start(client, candidate=name, count=1, questions=[7])
+    sign_in(page, server)
+    page.get_by_label("Candidate").fill("alphabet")
+    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("link", name="Candidate").click()  # newest first, then by name: A to Z
+    expect(page.get_by_role("columnheader", name="Candidate")).to_have_attribute("aria-sort", "descending")
+    page.get_by_role("link", name="Candidate").click()
+    expect(page.get_by_role("columnheader", name="Candidate")).to_have_attribute("aria-sort", "ascending")
+    expect(page.locator("tbody tr td:first-child")).to_have_text(
+        ["ada Alphabet", "Bob Alphabet", "Émile Alphabet", "Eve Alphabet", "Zoë Alphabet"]
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
@@ -93,7 +94,7 @@ def list_interviews(session: Session, wanted: InterviewFilter) -> list[Interview
 
     def key(s: InterviewSummary) -> Any:
         value = getattr(s, wanted.sort)
-        return value.casefold() if isinstance(value, str) else value
+        return _alphabetical(value) if isinstance(value, str) else value
 
     # Either way up, interviews without the value (no score yet) come last: the first rows a coach
     # sees sorted by score, highest or lowest first, are scores.
@@ -101,6 +102,13 @@ def list_interviews(session: Session, wanted: InterviewFilter) -> list[Interview
         (s for s in summaries if getattr(s, wanted.sort) is not None), key=key, reverse=wanted.descending
     )
     return (present + [s for s in summaries if getattr(s, wanted.sort) is None])[: wanted.limit]
+
+
+def _alphabetical(name: str) -> tuple[str, str]:
+    """A name's place in an alphabetical list: "Émile" among the e's, where a coach looks for it, not
+    after "Zoë" (by code point every accented letter comes after z); accents then break the tie."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return plain.casefold(), name.casefold()
 
 
 def _conditions(wanted: InterviewFilter) -> list[ColumnElement[bool]]:
