@@ -298,3 +298,21 @@ def test_sorting_by_candidate_puts_an_accented_name_among_its_letter_not_after_z
     expect(page.locator("tbody tr td:first-child")).to_have_text(
         ["ada Alphabet", "Bob Alphabet", "Émile Alphabet", "Eve Alphabet", "Zoë Alphabet"]
     )
+
+
+def test_a_list_longer_than_the_page_shows_says_so(page: Page, server: ServerProcess) -> None:
+    """The 201st interview was left off without a word: a coach took the list for all of them."""
+    with server.client() as client:
+        for n in range(201):
+            start(client, candidate=f"Crowd {n:03}", count=1, questions=[7])
+    sign_in(page, server)
+    page.get_by_label("Candidate").fill("crowd")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_text("Only the first 200 interviews in this order are shown")).to_be_visible()
+    expect(page.get_by_role("link", name="Crowd 200")).to_be_visible()  # newest first
+    expect(page.get_by_role("link", name="Crowd 000")).to_have_count(0)
+
+    page.get_by_label("Candidate").fill("crowd 000")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_role("link", name="Crowd 000")).to_be_visible()
+    expect(page.get_by_text("Only the first")).to_have_count(0)

@@ -73,6 +73,10 @@ def favicon() -> FileResponse:
 # --- the coach's pages ----------------------------------------------------------------------
 
 
+LIST_ROWS = 200
+"""The most interviews the coach's list shows; it says when there are more (it had cut them silently)."""
+
+
 @router.get("/coach", response_class=HTMLResponse)
 def coach_home(
     request: Request,
@@ -113,14 +117,17 @@ def coach_home(
         overridden={"yes": True, "no": False}.get(overridden),
         sort=cast(coaching.SortKey, sort),
         descending=order == "desc",
+        limit=LIST_ROWS + 1,  # one more than shown, to know whether the list was cut
     )
+    listed = coaching.list_interviews(session, wanted)
     return templates.TemplateResponse(
         request,
         "coach_list.html",
         {
             "coach": coach,
             "csrf": coach_session.csrf_token(request),
-            "interviews": coaching.list_interviews(session, wanted),
+            "interviews": listed[:LIST_ROWS],
+            "cut": len(listed) > LIST_ROWS,
             "filters": {
                 "candidate": candidate,
                 "min_score": min_score,
