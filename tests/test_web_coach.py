@@ -316,3 +316,20 @@ def test_a_list_longer_than_the_page_shows_says_so(page: Page, server: ServerPro
     page.get_by_role("button", name="Filter").click()
     expect(page.get_by_role("link", name="Crowd 000")).to_be_visible()
     expect(page.get_by_text("Only the first")).to_have_count(0)
+
+
+def test_a_long_name_with_no_space_does_not_widen_a_phone_transcript_page(
+    browser: Browser, server: ServerProcess
+) -> None:
+    """A 100-letter name in the heading made a 375-pixel page 2,800 pixels wide."""
+    with server.client() as client:
+        started = start(client, candidate="W" * 100, count=1, questions=[7])
+    context = browser.new_context(viewport={"width": 375, "height": 667})
+    page = context.new_page()
+    try:
+        sign_in(page, server)
+        page.goto(f"{server.url}/coach/interviews/{started['id']}")
+        expect(page.get_by_role("heading", name="W" * 100)).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    finally:
+        context.close()
