@@ -14,6 +14,7 @@ from typing import Any
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from markdown_it import MarkdownIt
 from pydantic import SecretStr
 from sqlalchemy import Engine, event
 from sqlmodel import Session, select
@@ -389,6 +390,25 @@ def test_comments_are_stored_on_the_interview(api: TestClient, interview: dict[s
         f"/api/v1/coach/interviews/{interview['id']}/export", params={"format": "md"}, headers=COACH
     ).text
     assert "- ada on turn 2: Work on examples." in exported
+
+
+def test_the_markdown_export_keeps_the_lines_a_coach_typed(
+    api: TestClient, interview: dict[str, str]
+) -> None:
+    # Run into one line, "1. Define it first" and "2. Then an example" read as one sentence.
+    path = f"/api/v1/coach/interviews/{interview['id']}"
+    advice = "Two things:\n1. Define it first.\n2. Then give one example."
+    api.post(f"{path}/comments", json={"text": advice, "turn": 1}, headers=COACH).raise_for_status()
+    api.post(
+        f"{path}/turns/1/override", json={"score": 60, "comment": "Close.\nBut no example."}, headers=COACH
+    )
+    exported = api.get(f"{path}/export", params={"format": "md"}, headers=COACH).text
+    html = MarkdownIt().render(exported)
+    assert (
+        "<li>ada on turn 1: Two things:<br />\n1. Define it first.<br />\n2. Then give one example.</li>"
+        in html
+    )
+    assert "</strong> Close.<br />\nBut no example.</p>" in html
 
 
 def test_a_blank_comment_is_refused_and_nothing_is_stored(api: TestClient, interview: dict[str, str]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
@@ -369,13 +370,13 @@ def _markdown(transcript: Transcript) -> str:
                 lines += [""] if grade.llm_misconceptions else []
         if turn.override:
             lines += [
-                f"**Coach ({_md(turn.override.coach)}): {turn.override.score}/100.** {_md(turn.override.comment)}",
+                f"**Coach ({_md(turn.override.coach)}): {turn.override.score}/100.** {_md_lines(turn.override.comment)}",
                 "",
             ]
     if transcript.comments:
         lines += ["## Coach's comments", ""]
         lines += [
-            f"- {_md(c.coach)}{f' on turn {c.turn}' if c.turn else ''}: {_md(c.text)}"
+            f"- {_md(c.coach)}{f' on turn {c.turn}' if c.turn else ''}: {_md_lines(c.text, indent='  ')}"
             for c in transcript.comments
         ]
     return "\n".join(lines) + "\n"
@@ -417,6 +418,19 @@ def _score_lines(transcript: Transcript) -> list[str]:
 def _md(text: str) -> str:
     """Plain text in Markdown: markup characters escaped, so an answer's `<script>` stays text."""
     return "".join("\\" + ch if ch in "\\`*_[]<>|" else ch for ch in text).replace("\n", " ")
+
+
+def _md_lines(text: str, indent: str = "") -> str:
+    """A coach's text with the lines it was typed in, each ending in a hard break (indented to stay in
+    its list item): run into one line, a numbered list of advice read as one sentence."""
+    return ("\\\n" + indent).join(_inline(line.strip()) for line in text.splitlines() if line.strip())
+
+
+def _inline(line: str) -> str:
+    """A line of text that starts no block of its own ("2. Then..." after a line break began a list,
+    "- " an item, "#" a heading): the punctuation that would start one, escaped."""
+    numbered = re.sub(r"^(\d+)([.)])", r"\1\\\2", _md(line))
+    return re.sub(r"^([#=+-])", r"\\\1", numbered)
 
 
 def _quote(text: str) -> str:
