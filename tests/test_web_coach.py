@@ -333,3 +333,35 @@ def test_a_long_name_with_no_space_does_not_widen_a_phone_transcript_page(
         assert page.evaluate("document.documentElement.scrollWidth") <= 375
     finally:
         context.close()
+
+
+def test_the_list_filters_by_the_day_an_interview_started_and_keeps_the_days_when_sorted(
+    page: Page, server: ServerProcess, data_dir: Path
+) -> None:
+    """The API filtered by date and the page had no way to: a coach reviewing last week's cohort
+    scrolled through every interview ever taken."""
+    days = {
+        "Dated Early": "2026-11-02 23:59:00",
+        "Dated Mid": "2026-11-04 00:00:00",
+        "Dated Late": "2026-11-05 08:00:00",
+    }
+    with server.client() as client:
+        ids = {name: start(client, candidate=name, count=1, questions=[7])["id"] for name in days}
+    with sqlite3.connect(data_dir / "viva.db") as connection:
+        for name, moment in days.items():
+            connection.execute("UPDATE interview SET created_at = ? WHERE id = ?", (moment, ids[name]))
+    sign_in(page, server)
+    page.get_by_label("Candidate").fill("dated")
+    page.get_by_label("Started from").fill("2026-11-03")
+    page.get_by_label("Started to").fill("2026-11-04")  # through the whole of that day
+    page.get_by_role("button", name="Filter").click()
+    expect(page.locator("tbody tr td:first-child")).to_have_text(["Dated Mid"])
+    page.get_by_label("Started to").fill("2026-11-05")
+    page.get_by_role("button", name="Filter").click()
+    page.get_by_role("link", name="Candidate").click()
+    expect(page.locator("tbody tr td:first-child")).to_have_text(["Dated Mid", "Dated Late"])
+    expect(page.get_by_label("Started from")).to_have_value("2026-11-03")
+
+    page.goto(f"{server.url}/coach?since=last+week")
+    expect(page.get_by_role("heading", name="This list cannot be shown")).to_be_visible()
+    expect(page.get_by_text("since 'last week' is not a date: use one such as 2026-11-25")).to_be_visible()

@@ -8,11 +8,11 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import datetime
-from typing import Any, Literal, NamedTuple
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any, Literal, NamedTuple
 
 import numpy as np
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel, BeforeValidator
 from scipy.stats import pearsonr
 from sqlalchemy import ColumnElement, false
 from sqlmodel import Session, col, select
@@ -36,6 +36,36 @@ from viva.store.models import Comment, Interview, Override, Turn, aware, utcnow
 
 ExportFormat = Literal["json", "csv", "md"]
 SortKey = Literal["created_at", "candidate", "score", "answered"]
+
+
+def _iso_8601(value: object) -> object:
+    # pydantic would read "4" as a Unix timestamp; a coach's filter is a date, written as one.
+    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
+        raise ValueError("must be an ISO 8601 date or date-time, such as 2026-11-25 or 2026-11-25T09:00:00Z")
+    return value
+
+
+def _through_the_day(value: object) -> object:
+    # "until=2026-11-25" means through that day: the first moment after it, as "until" is exclusive.
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        try:
+            return datetime.combine(date.fromisoformat(value.strip()) + timedelta(days=1), time(), UTC)
+        except OverflowError:
+            raise ValueError("must be a date before 9999-12-31") from None
+    return value
+
+
+def _in_utc(moment: datetime) -> datetime:
+    """The moment in UTC (a naive one is UTC already): SQLite keeps a moment's digits and drops its
+    offset, so a filter written in +05:00 was five hours off."""
+    try:
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except OverflowError:
+        raise ValueError("must be a moment between the years 1 and 9999 in UTC") from None
+
+
+DateTime = Annotated[datetime, BeforeValidator(_iso_8601), AfterValidator(_in_utc)]
+Until = Annotated[DateTime, BeforeValidator(_through_the_day)]
 
 
 class InterviewFilter(BaseModel):

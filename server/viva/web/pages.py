@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from importlib.resources import files
 from typing import Annotated, Literal, cast, get_args
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlmodel import Session
 
 from viva.api.deps import InterviewsDep, ServicesDep, SessionDep, SettingsDep, TurnNumber
@@ -86,6 +87,8 @@ def coach_home(
     min_score: str = "",
     max_score: str = "",
     overridden: str = "",
+    since: str = "",
+    until: str = "",
     sort: str = "created_at",
     order: str = "desc",
 ) -> HTMLResponse:
@@ -110,8 +113,17 @@ def coach_home(
         except ValueError:  # dropped without a word, it listed every interview as if it had filtered them
             message = f"{name} {value!r} is not a score: use a number from 0 to 100, or leave it empty."
             return _coach_error(request, coach, 422, "This list cannot be shown", message)
+    moments: dict[str, datetime | None] = {}
+    for name, value, kind in (("since", since, coaching.DateTime), ("until", until, coaching.Until)):
+        try:  # the API's reading: a date alone, "until" included, means that whole day in UTC
+            moments[name] = TypeAdapter(kind).validate_python(value.strip()) if value.strip() else None
+        except ValidationError:
+            message = f"{name} {value!r} is not a date: use one such as 2026-11-25, or leave it empty."
+            return _coach_error(request, coach, 422, "This list cannot be shown", message)
     wanted = coaching.InterviewFilter(
         candidate=candidate or None,
+        since=moments["since"],
+        until=moments["until"],
         min_score=bounds["min_score"],
         max_score=bounds["max_score"],
         overridden={"yes": True, "no": False}.get(overridden),
@@ -133,6 +145,8 @@ def coach_home(
                 "min_score": min_score,
                 "max_score": max_score,
                 "overridden": overridden,
+                "since": since,
+                "until": until,
             },
             "sort": sort,
             "order": order,

@@ -1,12 +1,9 @@
 """The coach's API: review transcripts, override grades, comment, export, measure agreement."""
 
-import re
-from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
-from pydantic import AfterValidator, BeforeValidator
 
 from viva.api.deps import CoachName, InterviewsDep, SessionDep, TurnNumber
 from viva.api.errors import documented
@@ -20,36 +17,6 @@ from viva.interview.models import (
     TurnView,
 )
 
-
-def _iso_8601(value: object) -> object:
-    # pydantic would read "4" as a Unix timestamp; a coach's filter is a date, written as one.
-    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
-        raise ValueError("must be an ISO 8601 date or date-time, such as 2026-11-25 or 2026-11-25T09:00:00Z")
-    return value
-
-
-def _through_the_day(value: object) -> object:
-    # "until=2026-11-25" means through that day: the first moment after it, as "until" is exclusive.
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        try:
-            return datetime.combine(date.fromisoformat(value.strip()) + timedelta(days=1), time(), UTC)
-        except OverflowError:
-            raise ValueError("must be a date before 9999-12-31") from None
-    return value
-
-
-def _in_utc(moment: datetime) -> datetime:
-    """The moment in UTC (a naive one is UTC already): SQLite keeps a moment's digits and drops its
-    offset, so a filter written in +05:00 was five hours off."""
-    try:
-        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
-    except OverflowError:
-        raise ValueError("must be a moment between the years 1 and 9999 in UTC") from None
-
-
-DateTime = Annotated[datetime, BeforeValidator(_iso_8601), AfterValidator(_in_utc)]
-Until = Annotated[DateTime, BeforeValidator(_through_the_day)]
-
 router = APIRouter(prefix="/api/v1/coach", tags=["coach"], responses=documented(400, 401, 404, 413, 422, 503))
 
 
@@ -58,9 +25,10 @@ def list_interviews(
     _: CoachName,
     session: SessionDep,
     candidate: Annotated[str | None, Query(description="Part of the candidate's name.")] = None,
-    since: Annotated[DateTime | None, Query(description="Created at or after (ISO 8601).")] = None,
+    since: Annotated[coaching.DateTime | None, Query(description="Created at or after (ISO 8601).")] = None,
     until: Annotated[
-        Until | None, Query(description="Created before (ISO 8601); a date alone means through that day.")
+        coaching.Until | None,
+        Query(description="Created before (ISO 8601); a date alone means through that day."),
     ] = None,
     min_score: Annotated[float | None, Query(ge=0, le=100)] = None,
     max_score: Annotated[float | None, Query(ge=0, le=100)] = None,
