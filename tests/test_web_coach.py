@@ -365,3 +365,18 @@ def test_the_list_filters_by_the_day_an_interview_started_and_keeps_the_days_whe
     page.goto(f"{server.url}/coach?since=last+week")
     expect(page.get_by_role("heading", name="This list cannot be shown")).to_be_visible()
     expect(page.get_by_text("since 'last week' is not a date: use one such as 2026-11-25")).to_be_visible()
+
+
+def test_an_answer_and_a_name_in_a_right_to_left_script_read_right_to_left_on_the_transcript(
+    page: Page, server: ServerProcess
+) -> None:
+    """Laid out left to right like the page, a Hebrew answer's full stops stood at the wrong ends of its lines."""
+    with server.client() as client:
+        started = start(client, candidate="נועה כהן", count=1, questions=[7], follow_ups=False)
+        answer(client, started, "התאמת יתר היא כשהמודל לומד את הרעש. למשל, עץ החלטה עמוק.")
+    sign_in(page, server)
+    page.goto(f"{server.url}/coach/interviews/{started['id']}")
+    right_to_left = "element => element.matches(':dir(rtl)')"
+    assert page.get_by_role("heading", name="נועה כהן").evaluate(right_to_left)
+    assert page.locator(".answer").first.evaluate(right_to_left)
+    assert not page.get_by_role("heading", name="Comments on the interview").evaluate(right_to_left)

@@ -86,10 +86,12 @@
     if (answerText && marked) {
       body.append(el("p", { class: "hint" }, "Your answer, with the words that made a point marked:"), highlighted(answerText, grade.key_points));
     }
+    /* The candidate's words are quoted in <bdi>: a quote in a right-to-left script keeps its own direction
+       and does not pull the English around it into it. */
     if (covered.length) {
       body.append(el("h3", {}, "Points you made"), el("ul", { class: "key-points" }, covered.map((p) =>
         el("li", { class: `kp-${p.status}` }, el("span", { class: "status-label" }, p.status === "covered" ? "Covered" : "Partly"), " ",
-          p.text, p.evidence ? el("span", { class: "evidence" }, ` — you said “${p.evidence.text}”`) : null))));
+          p.text, p.evidence ? el("span", { class: "evidence" }, " — you said “", el("bdi", {}, p.evidence.text), "”") : null))));
     }
     if (missed.length) {
       body.append(el("h3", {}, "Points you missed"), el("ul", { class: "key-points" }, missed.map((p) =>
@@ -97,7 +99,7 @@
     }
     for (const wrong of grade.misconceptions) {
       body.append(el("div", { class: "misconception" }, el("h3", {}, "A misconception"),
-        el("p", {}, `You said “${wrong.evidence.text}”.`), el("p", {}, `Why it is wrong: ${wrong.explanation}`)));
+        el("p", {}, "You said “", el("bdi", {}, wrong.evidence.text), "”."), el("p", {}, `Why it is wrong: ${wrong.explanation}`)));
     }
     /* A non-answer's summary is its flag's message: say it once. */
     for (const flag of grade.flags.filter((f) => f.code !== "misconception" && f.message !== grade.summary)) {
@@ -115,7 +117,7 @@
       body.append(el("h3", {}, "Delivery"), el("p", { class: "hint" },
         `${delivery.words} word${delivery.words === 1 ? "" : "s"}, about ${delivery.speaking_seconds} ` +
         `second${delivery.speaking_seconds === 1 ? "" : "s"} spoken.`),
-        ...heard.map(([label, text]) => el("p", { class: "delivery-quote" }, `${label}: “${text}”`)));
+        ...heard.map(([label, text]) => el("p", { class: "delivery-quote" }, `${label}: “`, el("bdi", {}, text), "”")));
       if (delivery.tips.length) body.append(el("ul", {}, delivery.tips.map((tip) => el("li", {}, tip))));
     }
     body.append(el("details", { class: "model-answer" }, el("summary", {}, "Model answer"), el("p", {}, grade.model_answer)));
