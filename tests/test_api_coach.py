@@ -157,6 +157,22 @@ def test_a_candidate_filter_with_a_nul_character_matches_no_one_on_every_databas
         assert (response.status_code, response.json()) == (200, [])
 
 
+def test_a_name_is_found_without_its_accents_and_in_any_case_on_every_database(api: TestClient) -> None:
+    """A coach typing "emile" did not find "Émile"; "élodie" found "ÉLODIE" on PostgreSQL but not on
+    SQLite, whose LIKE folds the case of ASCII letters only."""
+    for name in ("Émile Zola", "ÉLODIE Durand", "Emma Stone", "Zoë Saldaña"):
+        start(api, candidate=name, count=1, questions=[7])
+
+    def found(part: str) -> set[str]:
+        listed = api.get("/api/v1/coach/interviews", params={"candidate": part}, headers=COACH).json()
+        return {i["candidate"] for i in listed}
+
+    assert found("emile") == {"Émile Zola"}
+    assert found("élodie") == found("ELODIE") == {"ÉLODIE Durand"}
+    assert found("zoe salda") == {"Zoë Saldaña"}
+    assert found("Em") == {"Émile Zola", "Emma Stone"}
+
+
 def test_interviews_that_tie_on_the_sort_key_come_newest_first_on_every_database(api: TestClient) -> None:
     """Unordered, PostgreSQL listed ties as its heap held them (the finished interview, updated, last)
     and SQLite oldest first: the two databases showed a coach different interviews under a limit."""

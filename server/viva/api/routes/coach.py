@@ -24,7 +24,9 @@ router = APIRouter(prefix="/api/v1/coach", tags=["coach"], responses=documented(
 def list_interviews(
     _: CoachName,
     session: SessionDep,
-    candidate: Annotated[str | None, Query(description="Part of the candidate's name.")] = None,
+    candidate: Annotated[
+        str | None, Query(description="Part of the candidate's name; accents and case are ignored.")
+    ] = None,
     since: Annotated[coaching.DateTime | None, Query(description="Created at or after (ISO 8601).")] = None,
     until: Annotated[
         coaching.Until | None,
