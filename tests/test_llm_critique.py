@@ -596,3 +596,29 @@ def test_a_critique_that_breaks_after_a_regrade_leaves_the_new_grade_to_its_own_
     turn = _critique_when_ready(client, interview)
     assert turn["critique_status"] == "ready"
     assert turn["grade"]["grader"]["llm_status"] == "ok"
+
+
+def test_a_stop_waits_only_for_the_critiques_being_written_and_the_queued_ones_resume_at_start(
+    api_settings: Settings, grader: Grader, llm: tuple[FastAPI, str]
+) -> None:
+    """A stop waited for every queued critique, one model call after another: with a backlog, far
+    beyond the graceful-shutdown deadline. The queued ones are stored as pending; the next start
+    writes them."""
+    app, url = llm
+    app.state.thinking = TIMEOUT / 2
+    settings = api_settings.model_copy(
+        update={"llm_base_url": url, "llm_timeout": TIMEOUT, "llm_concurrency": 1}
+    )
+    with TestClient(create_viva(settings, grader)) as client:
+        interviews = [start(client, questions=[7, 40], follow_ups=False) for _ in range(3)]
+        for interview in interviews:
+            answer(client, interview, ANSWER)
+        deadline = time.monotonic() + TIMEOUT + 10
+        while not app.state.chats:  # the model is writing the first critique; two more wait their turn
+            assert time.monotonic() < deadline, "the critique never asked the model"
+            time.sleep(0.01)
+    assert len(app.state.chats) == 1  # the stop did not ask the model for the queued ones
+    app.state.thinking = 0.0
+    with TestClient(create_viva(settings, grader)) as client:
+        turns = [_critique_when_ready(client, interview) for interview in interviews]
+    assert [t["critique_status"] for t in turns] == ["ready"] * 3

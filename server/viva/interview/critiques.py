@@ -49,8 +49,10 @@ class CritiqueQueue:
         return len(pending)
 
     def close(self) -> None:
-        """Finish the critiques under way (each ends within the LLM timeout), then stop."""
-        self._pool.shutdown(wait=True)
+        """Finish the critiques under way (each ends within the LLM timeout), then stop. Those still
+        queued are not started: they stay pending in the store, and the next start resumes them (a
+        backlog written one call after another had held a stop far beyond its deadline)."""
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _run(self, turn_id: int) -> None:
         graded: dict[str, Any] | None = None
