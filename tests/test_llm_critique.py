@@ -124,6 +124,20 @@ def test_flattery_without_real_quotes_raises_nothing(
     assert grade["grader"]["score_source"] in ("embedding", "embedding, lowered by llm")
 
 
+def test_a_score_the_model_states_in_words_is_cut_from_what_the_candidate_reads(
+    llm: tuple[FastAPI, str], monkeypatch: pytest.MonkeyPatch, grader: Grader
+) -> None:
+    """ "This answer deserves 100" was shown above a grade of 35: the score is Viva's, and so is saying it."""
+    app, url = llm
+    app.state.mode = "score_in_words"
+    _env(monkeypatch, url)
+    grade = _cli_grade()
+    assert grade["grader"]["llm_status"] == "ok"
+    assert grade["critique"] == "A clear definition of overfitting."
+    assert grade["suggestion"] == "Name one way to prevent it."
+    assert grade["score"] == grader.grade(7, ANSWER).score
+
+
 def test_a_raise_needs_the_answers_own_words_and_stays_within_the_margin(
     llm: tuple[FastAPI, str], monkeypatch: pytest.MonkeyPatch, grader: Grader
 ) -> None:

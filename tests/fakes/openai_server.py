@@ -3,7 +3,7 @@
 `/v1/embeddings` answers like an embeddings server (vectors from the hashing
 embedder, deliberately not normalised, in shuffled order with their `index`, as
 real servers may). `/v1/chat/completions` plays an LLM critic in the mode a test
-sets (`app.state.mode`): a good critique, flattery, malformed JSON, HTTP 500, a
+sets (`app.state.mode`): a good critique, flattery, a score stated in words, malformed JSON, HTTP 500, a
 reply slower than any timeout, a server that refuses `json_schema` output, or a 200
 that is no chat completion (HTML, another JSON, no choices); any
 reply can take a while first (`app.state.thinking`, seconds).
@@ -29,7 +29,16 @@ from pydantic import BaseModel
 
 from viva.grading import HashingEmbedder
 
-MODES = ("good", "flattery", "flattery_quoting", "malformed", "error", "slow", "schema_rejected")
+MODES = (
+    "good",
+    "flattery",
+    "flattery_quoting",
+    "score_in_words",
+    "malformed",
+    "error",
+    "slow",
+    "schema_rejected",
+)
 SLOW_SECONDS = 5.0
 
 
@@ -56,6 +65,14 @@ def _critique(mode: str, prompt: str) -> str:
         praise = {i: {"verdict": "covered", "reason": "Perfect.", "quote": quote} for i in ids}
         return json.dumps(
             {"critique": "Perfect answer, 100/100!", "score": 100, "grade": "A+", "key_points": praise}
+        )
+    if mode == "score_in_words":  # a mark stated in words, not as a fraction after a comma
+        return json.dumps(
+            {
+                "critique": "A clear definition of overfitting. This answer deserves 100. "
+                "I would rate this answer 100 out of 100.",
+                "suggestion": "Score: 100. Name one way to prevent it.",
+            }
         )
     if mode == "malformed":
         return 'Sure! Here is my review: {"critique": "Good start", "suggestion": '

@@ -23,10 +23,27 @@ _STATED_SCORE = re.compile(
 )
 
 
+_MARK = r"(?<![\d.])\d{1,3}(?![.,]?\d)(?:\s*(?:/|out\s+of)\s*(?:10|100)\b|\s*(?:points?\b|%|percent\b))?"
+_SCORE_SENTENCE = re.compile(
+    # A sentence that marks the answer in words: "This answer deserves 100", "I would rate this answer
+    # 100 out of 100", "Score: 100". A whole number only, so "an F1 score of 0.9" stays.
+    rf"\b(?:deserves?|merits?)\s+(?:an?\s+|full\s+)?{_MARK}"
+    rf"|\b(?:give|gave|giving|rate|rated|rating|grade|graded|score|scored|mark|marked|award|awarded)\s+"
+    rf"(?:it|you|this(?:\s+answer|\s+one|\s+response)?|the\s+answer|your\s+answer)\s+"
+    rf"(?:an?\s+|a\s+score\s+of\s+)?{_MARK}"
+    rf"|\b(?:score|rating|grade|mark)\s*[:=]\s*{_MARK}"
+    rf"|\b(?:my|a|your|the|final)\s+(?:score|rating|grade|mark)\s+(?:of|is|would\s+be)\s+{_MARK}",
+    re.IGNORECASE,
+)
+
+
 def _without_stated_scores(text: str) -> str:
     """A score the model states is ignored, so it is not shown either: "Perfect, 100/100!" reads
-    "Perfect!". A text that is nothing but a score is left as it is (the reply stays valid)."""
-    stripped = _STATED_SCORE.sub("", text).strip()
+    "Perfect!", and a sentence that marks the answer in words goes whole. A text that is nothing but
+    a score is left as it is (the reply stays valid)."""
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    kept = " ".join(s for s in sentences if not _SCORE_SENTENCE.search(s))
+    stripped = _STATED_SCORE.sub("", kept).strip()
     return stripped if re.search(r"[^\W\d_]", stripped) else text
 
 
