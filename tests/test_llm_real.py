@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -78,6 +79,19 @@ def test_viva_grade_with_a_real_model_shows_its_critique(
     assert grade["critique"]
     assert grade["grader"]["llm_model"] == "smollm2-135m-instruct"
     assert grade["score"] <= grader.grade(7, ANSWER).score + MARGIN
+
+
+def test_a_small_model_stuck_in_a_loop_shows_the_candidate_each_thing_it_says_once(
+    llm_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SmolLM2 repeats one clause until the length limit: the candidate read "and that was asked in a
+    way that was not a question" twenty times over."""
+    _env(monkeypatch, llm_url)
+    grade = json.loads(viva("grade", "--question", "7", "--answer", ANSWER, "--json").stdout)
+    assert grade["grader"]["llm_status"] == "ok" and grade["critique"]
+    clauses = [" ".join(c.lower().split()) for c in re.split(r"[,;.!?]", grade["critique"])]
+    said = [c for c in clauses if len(c.split()) >= 3]
+    assert len(said) == len(set(said)), grade["critique"]
 
 
 def test_the_injection_gains_nothing_from_a_real_model(

@@ -47,6 +47,21 @@ def _without_stated_scores(text: str) -> str:
     return stripped if re.search(r"[^\W\d_]", stripped) else text
 
 
+def _said_once(text: str) -> str:
+    """Each clause once: a small model stuck in a loop repeats one until its length limit ("and that
+    was asked in a way that was not a question", twenty times), and the candidate read every one."""
+    pieces = re.split(r"([,;.!?]+\s*)", text)
+    seen: set[str] = set()
+    kept: list[str] = []
+    for clause, mark in zip(pieces[::2], [*pieces[1::2], ""], strict=True):
+        said = " ".join(clause.lower().split())
+        if len(said.split()) >= 3 and said in seen:
+            continue
+        seen.add(said)
+        kept.append(clause + mark)
+    return "".join(kept)
+
+
 def _cut(limit: int, mark: str = "…") -> BeforeValidator:
     """Over-long text is cut (with an ellipsis), not a reason to throw the whole critique away."""
 
@@ -102,9 +117,19 @@ class CritiqueReply(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     critique: Annotated[
-        str, _cut(1200), AfterValidator(_without_stated_scores), Field(min_length=1, max_length=1200)
+        str,
+        _cut(1200),
+        AfterValidator(_said_once),
+        AfterValidator(_without_stated_scores),
+        Field(min_length=1, max_length=1200),
     ]
-    suggestion: Annotated[str, _cut(600), AfterValidator(_without_stated_scores), Field(max_length=600)] = ""
+    suggestion: Annotated[
+        str,
+        _cut(600),
+        AfterValidator(_said_once),
+        AfterValidator(_without_stated_scores),
+        Field(max_length=600),
+    ] = ""
     key_points: Annotated[dict[str, KeyPointVerdict], BeforeValidator(_known_verdicts)] = Field(
         default_factory=dict
     )
