@@ -200,6 +200,32 @@ def test_the_critic_learns_which_response_format_a_server_accepts(
     assert critic.response_format == first.response_format == "json_object"
 
 
+def test_a_rate_limited_server_is_asked_again_after_the_retry_after_it_gave(
+    llm: tuple[FastAPI, str], grader: Grader
+) -> None:
+    """A 429 says when to come back: asked again sooner, it answers 429 again, and the critique was lost."""
+    app, url = llm
+    app.state.mode = "rate_limited"
+    outcome = OpenAICritic(url, "fake", timeout=TIMEOUT + 3).critique(
+        grader.bank.get(7), ANSWER, grader.grade(7, ANSWER)
+    )
+    assert outcome.status == "ok", outcome.error
+    assert outcome.reply is not None and outcome.reply.critique
+
+
+def test_a_rate_limit_longer_than_the_timeout_fails_at_once_and_says_so(
+    llm: tuple[FastAPI, str], grader: Grader
+) -> None:
+    app, url = llm
+    app.state.mode = "rate_limited"
+    app.state.limited_until = time.monotonic() + 3600
+    outcome = OpenAICritic(url, "fake", timeout=TIMEOUT).critique(
+        grader.bank.get(7), ANSWER, grader.grade(7, ANSWER)
+    )
+    assert outcome.status == "error" and outcome.error is not None and "HTTP 429" in outcome.error
+    assert len(app.state.chats) == 1  # not asked again inside the hour it asked for
+
+
 def test_invalid_json_gets_one_retry(llm: tuple[FastAPI, str], grader: Grader) -> None:
     app, url = llm
     app.state.mode = "malformed"

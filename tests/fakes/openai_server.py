@@ -3,7 +3,7 @@
 `/v1/embeddings` answers like an embeddings server (vectors from the hashing
 embedder, deliberately not normalised, in shuffled order with their `index`, as
 real servers may). `/v1/chat/completions` plays an LLM critic in the mode a test
-sets (`app.state.mode`): a good critique, flattery, a score stated in words, malformed JSON, HTTP 500, a
+sets (`app.state.mode`): a good critique, flattery, a score stated in words, malformed JSON, HTTP 500, HTTP 429 with Retry-After, a
 reply slower than any timeout, a server that refuses `json_schema` output, or a 200
 that is no chat completion (HTML, another JSON, no choices); any
 reply can take a while first (`app.state.thinking`, seconds).
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import re
 import socket
 import threading
@@ -118,6 +119,14 @@ def create_app() -> FastAPI:
         mode = app.state.mode
         await asyncio.sleep(app.state.thinking)
         wanted = (body.get("response_format") or {}).get("type", "text")
+        if mode == "rate_limited":  # 429 until the Retry-After it gave first has passed, as OpenAI does
+            app.state.limited_until = getattr(app.state, "limited_until", None) or time.monotonic() + 1
+            if time.monotonic() < app.state.limited_until:
+                return JSONResponse(
+                    {"error": {"message": "Rate limit reached", "type": "requests"}},
+                    status_code=429,
+                    headers={"Retry-After": str(math.ceil(app.state.limited_until - time.monotonic()))},
+                )
         if mode == "error":
             return JSONResponse(
                 {"error": {"message": "the model crashed", "type": "server_error"}}, status_code=500

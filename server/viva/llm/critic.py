@@ -8,15 +8,19 @@ garbage), a call ends within the timeout with a truthful status.
 
 from __future__ import annotations
 
+import contextlib
+import email.utils
 import json
 import re
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
+import httpx
 import openai
 from pydantic import ValidationError
-from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 from viva.bank import Question
 from viva.grading.models import CallStatus, Grade
@@ -150,7 +154,7 @@ class OpenAICritic:
         for attempt in Retrying(
             retry=retry_if_exception_type(TRANSIENT),
             stop=stop_after_attempt(3),
-            wait=wait_exponential(multiplier=0.2, max=2),
+            wait=_backoff(deadline),
             reraise=True,
         ):
             with attempt:
@@ -165,6 +169,38 @@ class OpenAICritic:
                     **_format_options(name),
                 )
         raise AssertionError("unreachable: tenacity re-raises")
+
+
+def _backoff(deadline: float) -> Callable[[RetryCallState], float]:
+    """How long to wait before asking again: what a 429's `Retry-After` asks for (asked sooner, a
+    rate-limited server only says 429 again), else a short exponential backoff. A wait the time
+    budget cannot afford is not waited: the error it answers is the outcome, at once."""
+    exponential = wait_exponential(multiplier=0.2, max=2)
+
+    def wait(state: RetryCallState) -> float:
+        problem = state.outcome.exception() if state.outcome else None
+        asked = _retry_after(problem.response) if isinstance(problem, openai.APIStatusError) else None
+        pause = exponential(state) if asked is None else asked
+        if problem is not None and pause >= deadline - time.monotonic():
+            raise problem
+        return pause
+
+    return wait
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """The seconds a response asks the client to wait (`retry-after-ms`, `Retry-After` in seconds or
+    as a date), or None when it says nothing usable."""
+    headers = response.headers
+    with contextlib.suppress(ValueError):
+        if "retry-after-ms" in headers:
+            return max(0.0, float(headers["retry-after-ms"]) / 1000)
+        if "retry-after" in headers:
+            return max(0.0, float(headers["retry-after"]))
+    with contextlib.suppress(TypeError, ValueError, IndexError):
+        when = email.utils.parsedate_to_datetime(headers.get("retry-after", ""))
+        return max(0.0, when.timestamp() - time.time())
+    return None
 
 
 def _format_options(name: str) -> dict[str, Any]:
