@@ -14,10 +14,9 @@ import json
 import re
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-import httpx
 import openai
 from pydantic import ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
@@ -179,7 +178,7 @@ def _backoff(deadline: float) -> Callable[[RetryCallState], float]:
 
     def wait(state: RetryCallState) -> float:
         problem = state.outcome.exception() if state.outcome else None
-        asked = _retry_after(problem.response) if isinstance(problem, openai.APIStatusError) else None
+        asked = _retry_after(problem.response.headers) if isinstance(problem, openai.APIStatusError) else None
         pause = exponential(state) if asked is None else asked
         if problem is not None and pause >= deadline - time.monotonic():
             raise problem
@@ -188,10 +187,9 @@ def _backoff(deadline: float) -> Callable[[RetryCallState], float]:
     return wait
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def _retry_after(headers: Mapping[str, str]) -> float | None:
     """The seconds a response asks the client to wait (`retry-after-ms`, `Retry-After` in seconds or
     as a date), or None when it says nothing usable."""
-    headers = response.headers
     with contextlib.suppress(ValueError):
         if "retry-after-ms" in headers:
             return max(0.0, float(headers["retry-after-ms"]) / 1000)
