@@ -106,6 +106,18 @@ def test_with_no_server_listening_the_grade_stands_with_status_error(
     assert grade["score"] == grader.grade(7, ANSWER).score
 
 
+def test_a_base_url_without_v1_is_an_error_that_says_where_chat_completions_live(
+    llm: tuple[FastAPI, str], grader: Grader
+) -> None:
+    """Ollama's own address without "/v1" answered 404, and the status said "HTTP 404" and no more."""
+    _, url = llm
+    outcome = OpenAICritic(url.removesuffix("/v1"), "fake", timeout=TIMEOUT).critique(
+        grader.bank.get(7), ANSWER, grader.grade(7, ANSWER)
+    )
+    assert outcome.status == "error" and outcome.error is not None
+    assert "HTTP 404" in outcome.error and "ends in /v1" in outcome.error and "'fake'" in outcome.error
+
+
 def test_without_a_base_url_there_is_no_llm(grader: Grader) -> None:
     grade = _cli_grade()
     assert grade["grader"]["llm_status"] == "disabled" and grade["critique"] is None

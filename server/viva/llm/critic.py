@@ -91,6 +91,16 @@ class OpenAICritic:
                 status, error = "timeout", str(problem) or "the time budget ran out"
             except InvalidOutputError as problem:
                 status, error = "invalid_output", str(problem)
+            except openai.NotFoundError:
+                # Ollama's own address (":11434") without "/v1" answered this, and only "HTTP 404" was said.
+                status, error = (
+                    "error",
+                    (
+                        f"NotFoundError: HTTP 404 from {self._client.base_url}chat/completions: no chat completions"
+                        f" there, or no model {self._model!r} (an OpenAI-compatible API's base URL usually ends in"
+                        " /v1; set VIVA_LLM_BASE_URL and VIVA_LLM_MODEL)"
+                    ),
+                )
             except openai.APIStatusError as problem:
                 # Its code, not its body: a server's error page may echo the request, answer included.
                 status, error = "error", f"{type(problem).__name__}: HTTP {problem.status_code}"
