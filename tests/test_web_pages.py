@@ -521,6 +521,28 @@ def test_the_llm_critique_appears_on_the_page_when_it_is_ready(
     critique = page.locator(".grade-message").last.locator(".critique")
     expect(critique.get_by_role("heading", name="Interviewer's critique")).to_be_visible(timeout=20_000)
     expect(critique).to_contain_text("A clear definition; it needs a concrete example and a trade-off.")
+    # A point the critique set says so, and why: it had been marked against the words that made it.
+    expect(page.locator(".grade-message").last.locator(".key-points .decided-by").first).to_have_text(
+        re.compile(r"^ \(set by the interviewer's critique: (Stated plainly|Not mentioned at all)\.\)$")
+    )
+
+
+def test_a_critique_the_model_could_not_write_says_so_and_the_grade_stands(
+    page: Page, critic_server: ServerProcess, critic: tuple[FastAPI, str]
+) -> None:
+    """The "on its way" note vanished without a word when the model failed."""
+    fake, _ = critic
+    fake.state.mode = "error"
+    try:
+        start_interview(page, critic_server, count=2)
+        send(page, model_answer(page))
+        feedback = page.locator(".grade-message").last
+        expect(
+            feedback.get_by_text("The interviewer's critique could not be written this time")
+        ).to_be_visible(timeout=20_000)
+        expect(feedback.locator(".score")).to_have_text(re.compile(r"\d+/100"))
+    finally:
+        fake.state.mode = "good"
 
 
 def test_a_model_answer_opened_before_the_critique_comes_stays_open_and_keeps_the_focus(

@@ -76,6 +76,12 @@
     return el("li", { class: "message interviewer grading-note", "data-turn": turn }, el("p", {}, text));
   }
 
+  /* A point the critique set, and why: the candidate saw a point marked missed against the words that made it. */
+  function decidedBy(point) {
+    if (point.decided_by !== "llm") return null;
+    return el("span", { class: "decided-by" }, ` (set by the interviewer's critique${point.llm_reason ? `: ${point.llm_reason}` : ""})`);
+  }
+
   function gradeMessage(grade, answerText, turn, critiqueStatus) {
     const covered = grade.key_points.filter((p) => p.status !== "missed");
     const missed = grade.key_points.filter((p) => p.status === "missed");
@@ -91,11 +97,12 @@
     if (covered.length) {
       body.append(el("h3", {}, "Points you made"), el("ul", { class: "key-points" }, covered.map((p) =>
         el("li", { class: `kp-${p.status}` }, el("span", { class: "status-label" }, p.status === "covered" ? "Covered" : "Partly"), " ",
-          p.text, p.evidence ? el("span", { class: "evidence" }, " — you said “", el("bdi", {}, p.evidence.text), "”") : null))));
+          p.text, p.evidence ? el("span", { class: "evidence" }, " — you said “", el("bdi", {}, p.evidence.text), "”") : null,
+          decidedBy(p)))));
     }
     if (missed.length) {
       body.append(el("h3", {}, "Points you missed"), el("ul", { class: "key-points" }, missed.map((p) =>
-        el("li", { class: "kp-missed" }, el("span", { class: "status-label" }, "Missed"), " ", p.text))));
+        el("li", { class: "kp-missed" }, el("span", { class: "status-label" }, "Missed"), " ", p.text, decidedBy(p)))));
     }
     for (const wrong of grade.misconceptions) {
       body.append(el("div", { class: "misconception" }, el("h3", {}, "A misconception"),
@@ -129,6 +136,9 @@
             `the score from the grader's ${grade.grader.embedding_score}.`) : null));
     } else if (critiqueStatus === "pending") {
       body.append(el("p", { class: "hint critique-pending" }, "The interviewer's critique is on its way…"));
+    } else if (critiqueStatus === "failed") {
+      /* The "on its way" note vanished without a word when the model failed. */
+      body.append(el("p", { class: "hint" }, "The interviewer's critique could not be written this time; the grade above stands."));
     }
     /* A heading, so that the feedback's own (h3) sit under one, not straight under the page's h1. */
     return el("li", { class: "message interviewer grade-message", "data-turn": turn }, el("h2", { class: "who" }, "Interviewer · feedback"), body);
