@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,9 @@ from schemathesis.core.result import Ok
 from tests.server import ServerProcess
 from viva.config import Settings
 from viva.grading import Grade, Grader
+from viva.grading.contradiction import _CONTRAST
+from viva.grading.signals import _SEPARATOR
+from viva.grading.text import _CLAUSE_BREAK, _SENTENCE_END
 
 COACH_TOKEN = "fuzz-coach-secret"
 
@@ -122,3 +126,39 @@ def test_answers_as_long_as_the_limit_get_a_valid_grade(grader: Grader, unit: st
     first = grader.grade(7, answer)
     valid(first, answer)
     assert grader.grade(7, answer) == first  # and the same grade every time
+
+
+RUN = 40
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text"),
+    [
+        (_SENTENCE_END, "a" + "." * RUN + " b"),
+        (_CLAUSE_BREAK, "a" + " " * RUN + "; b"),
+        (_CLAUSE_BREAK, "a" + " " * RUN + "- b"),
+        (_CLAUSE_BREAK, "a" + " " * RUN + "but b"),
+        (_CLAUSE_BREAK, "a" + " " * RUN + "(a gloss of twelve letters or more)"),
+        (_SEPARATOR, "a" + " " * RUN + ", b"),
+        (_CONTRAST, "a" * RUN + " and b"),
+    ],
+    ids=[
+        "stops",
+        "spaces-semicolon",
+        "spaces-dash",
+        "spaces-but",
+        "spaces-parenthesis",
+        "spaces-comma",
+        "word",
+    ],
+)
+def test_the_grader_reads_a_long_run_of_one_character_once_not_again_from_each_of_its_characters(
+    pattern: re.Pattern[str], text: str
+) -> None:
+    """Each pattern that cuts an answer, a reference answer or a question into pieces begins a match only
+    where a run of spaces, stops or letters begins. Begun again from each of its characters, each try
+    read the rest of the run: 5,000 spaces or dots in one answer to `POST /api/v1/grade` held the
+    server's interpreter for seconds, and a reference answer and its answer for eight."""
+    inside = range(3, RUN)  # past the run's first two characters (a stop after "e.g" begins at the second)
+    assert [at for at in inside if pattern.match(text, at)] == []
+    assert pattern.search(text) is not None  # still found, from where the run begins

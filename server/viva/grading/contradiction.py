@@ -329,7 +329,11 @@ _NOT_ENTITIES = QUESTION_FRAME | frozenset(
 """Question words that name no concept an answer could confuse with another ("difference", "type")."""
 
 
-_CONTRAST = re.compile(r"([^\W_][\w-]*)\s+(?:and|vs\.?|versus|or)\s+([^\W_][\w-]*)", re.IGNORECASE)
+# Tried only where a word begins (its leading "_" or "-" skipped): tried from each of its letters, a
+# 5,000-letter word took most of a second, as each try read the rest of the word.
+_CONTRAST = re.compile(
+    r"(?<![\w-])[_-]*([^\W_][\w-]*+)\s+(?:and|vs\.?|versus|or)\s+([^\W_][\w-]*)", re.IGNORECASE
+)
 
 
 def question_entities(question: str) -> frozenset[str]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from viva.grading.text import STOP_WORDS, WORD, Span, content_stems, sentences, words
+from viva.grading.text import LEADING_SPACE, STOP_WORDS, WORD, Span, content_stems, sentences, words
 
 _DONT_KNOW = re.compile(
     r"\b(?:i\s*(?:really\s+|honestly\s+|just\s+)?(?:do\s*n[o'’]?t|dont|cannot|can[’']?t|could\s*n[o'’]?t)\s+"
@@ -183,13 +183,16 @@ def _depths(text: str) -> list[int]:
     return depths if depth == 0 else [0] * len(text)
 
 
+_SEPARATOR = re.compile(rf"{LEADING_SPACE}(?:[\n;,|•]|(?<=\s)[-*](?=\s)|:\s)\s*")
+
+
 def segments(text: str) -> list[Span]:
     """The answer cut at every list separator: lines, bullets, commas, semicolons, slashes between words;
     not inside parentheses, where a term's gloss goes ("unsupervised (no labels, find structure)")."""
     spans: list[Span] = []
     start = 0
     depths = _depths(text)
-    for match in re.finditer(r"\s*(?:[\n;,|•]|(?<=\s)[-*](?=\s)|:\s)\s*", text):
+    for match in _SEPARATOR.finditer(text):
         if depths[match.start()] and "\n" not in match.group():
             continue
         piece = text[start : match.start()]
