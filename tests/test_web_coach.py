@@ -380,3 +380,27 @@ def test_an_answer_and_a_name_in_a_right_to_left_script_read_right_to_left_on_th
     assert page.get_by_role("heading", name="נועה כהן").evaluate(right_to_left)
     assert page.locator(".answer").first.evaluate(right_to_left)
     assert not page.get_by_role("heading", name="Comments on the interview").evaluate(right_to_left)
+
+
+def test_a_coach_whose_token_was_changed_is_told_why_they_must_sign_in_again(
+    page: Page, server: ServerProcess, tmp_path: Path
+) -> None:
+    """Restarted with other coach tokens, the server showed a bare sign-in form: the coach had to guess why."""
+    sign_in(page, server)
+    changed = ServerProcess(
+        {"VIVA_DATA_DIR": str(tmp_path / "data"), "VIVA_COACH_TOKEN": "ada:a-new-token-for-ada"},
+        tmp_path / "server.log",
+    ).start()
+    try:
+        page.goto(changed.url + "/coach")  # the browser sends the old token: cookies ignore the port
+        expect(page.get_by_role("alert")).to_have_text(
+            "Your coach token is no longer accepted here (it was changed or removed): sign in with your current one."
+        )
+        page.reload()  # said once: the old token is forgotten
+        expect(page.get_by_role("heading", name="Coach sign-in")).to_be_visible()
+        expect(page.get_by_role("alert")).to_have_count(0)
+        page.get_by_label("Coach token").fill("a-new-token-for-ada")
+        page.get_by_role("button", name="Sign in").click()
+        expect(page.get_by_role("heading", name="Interviews")).to_be_visible()
+    finally:
+        changed.kill()

@@ -30,6 +30,11 @@ def signed_in(request: Request, settings: Settings) -> str | None:
     return coach_for(settings, request.cookies.get(COOKIE))
 
 
+def holds_token(request: Request) -> bool:
+    """Whether the browser sends a coach token, valid or not."""
+    return bool(request.cookies.get(COOKIE))
+
+
 def csrf_token(request: Request) -> str:
     token = request.cookies.get(COOKIE, "")
     return hashlib.sha256(f"viva-csrf:{token}".encode()).hexdigest()[:32]

@@ -93,6 +93,16 @@ def coach_home(
     order: str = "desc",
 ) -> HTMLResponse:
     coach = coach_session.signed_in(request, settings)
+    if coach is None and coach_session.holds_token(request):
+        # The token in the cookie was changed or removed from VIVA_COACH_TOKEN since: a bare sign-in
+        # form left the coach to guess why they were signed out.
+        response = _sign_in_page(
+            request,
+            settings,
+            "Your coach token is no longer accepted here (it was changed or removed): sign in with your current one.",
+        )
+        coach_session.sign_out(response)
+        return response
     if coach is None:
         return _sign_in_page(request, settings)
     # A hand-edited address gets a page that says what to change, not the API's JSON error.
