@@ -42,6 +42,15 @@ def test_a_tip_keeps_the_capital_of_a_proper_name_the_rubric_writes_mid_sentence
     assert f"e.g. {hint}" in _tips(question)
 
 
+@pytest.mark.timeout(30)
+def test_a_rubric_text_with_thousands_of_blank_lines_is_read_for_names_at_once() -> None:
+    """Each capitalised word was checked against all the text before it: a model answer with 2,000 blank
+    lines took a minute (hence the timeout, a hang guard far above the milliseconds it takes)."""
+    question, hint = _hint("Spotify")
+    long = question.model_copy(update={"model_answer": "Notes:" + "\n" * 3000 + question.model_answer})
+    assert f"e.g. {hint}" in _tips(long)
+
+
 @pytest.mark.parametrize("start", ["Random", "Vision"])
 def test_a_tip_keeps_the_case_of_a_capitalised_phrase(start: str) -> None:
     question, hint = _hint(start)

@@ -233,6 +233,7 @@ def _lower_first(text: str, question: Question) -> str:
 
 _TRAILING = ",.;:!?)’'\""
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]|\n\s*[-*•]?)\s*[(\"“‘']*$")
+SENTENCE_START_REACH = 64
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]+\b")
 _LOWER = re.compile(r"\b[a-z]+\b")
 
@@ -260,6 +261,8 @@ def _names(texts: tuple[str, ...]) -> frozenset[str]:
     for text in texts:
         lower.update(_LOWER.findall(text))
         for match in _CAPITALISED.finditer(text):
-            if not _SENTENCE_START.search(text[: match.start()]):
+            # Only the few characters before the word: searched over all the text before it, a rubric
+            # text of 2,000 lines took a minute to read.
+            if not _SENTENCE_START.search(text, max(0, match.start() - SENTENCE_START_REACH), match.start()):
                 capitalised.add(match.group())
     return frozenset(word for word in capitalised if word.lower() not in lower)
