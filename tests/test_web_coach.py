@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser import COACH_TOKEN, DESKTOP, page_server
+from tests.browser import COACH_TOKEN, DESKTOP, OTHER_COACH_TOKEN, page_server
 from tests.interviews import answer, start
 from tests.server import ServerProcess
 
@@ -48,9 +48,9 @@ def interview(server: ServerProcess) -> dict[str, Any]:
     return started
 
 
-def sign_in(page: Page, server: ServerProcess) -> None:
+def sign_in(page: Page, server: ServerProcess, token: str = COACH_TOKEN) -> None:
     page.goto(server.url + "/coach")
-    page.get_by_label("Coach token").fill(COACH_TOKEN)
+    page.get_by_label("Coach token").fill(token)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name="Interviews")).to_be_visible()
 
@@ -69,6 +69,28 @@ def test_re_saving_an_override_with_a_new_score_keeps_its_comment(
     page.get_by_label("Your score for turn 1").fill("48")
     page.get_by_role("button", name="Save override").first.click()
     expect(page.get_by_text("Coach ada: 48/100 — Name a concrete remedy next time.")).to_be_visible()
+
+
+def test_a_second_coach_does_not_re_sign_the_first_coachs_comment(
+    page: Page, server: ServerProcess, interview: dict[str, Any]
+) -> None:
+    """The form started with the last coach's comment: grace changing only the score saved ada's words
+    under grace's name."""
+    sign_in(page, server)
+    page.goto(f"{server.url}/coach/interviews/{interview['id']}")
+    page.get_by_label("Your score for turn 1").fill("42")
+    page.get_by_label("Comment for turn 1").fill("Name a concrete remedy next time.")
+    page.get_by_role("button", name="Save override").first.click()
+    expect(page.get_by_text("Coach ada: 42/100 — Name a concrete remedy next time.")).to_be_visible()
+    page.get_by_role("button", name="Sign out").click()
+
+    sign_in(page, server, OTHER_COACH_TOKEN)
+    page.goto(f"{server.url}/coach/interviews/{interview['id']}")
+    expect(page.get_by_label("Comment for turn 1")).to_have_value("")
+    expect(page.get_by_label("Your score for turn 1")).to_have_value("42")  # the score of record
+    page.get_by_label("Your score for turn 1").fill("50")
+    page.get_by_role("button", name="Save override").first.click()
+    expect(page.locator(".override").first).to_have_text("Coach grace: 50/100")
 
 
 def test_comments_left_over_the_api_or_on_the_page_show_where_they_belong(
