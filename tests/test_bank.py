@@ -132,3 +132,11 @@ def test_rubric_version_is_stable_and_changes_when_the_rubric_does(bank_copy: Pa
     assert (
         load_bank(bank_copy).get(8).rubric_version == load_bank(resource_dir("rubrics")).get(8).rubric_version
     )
+
+
+def test_the_exemplar_rubric_in_docs_is_the_banks_own_question_word_for_word(tmp_path: Path) -> None:
+    # It says it is copied from the bank, and had drifted from it: a rubric writer copied stale fields.
+    exemplar = Path(__file__).parents[1] / "docs" / "rubric-exemplar.yaml"
+    (tmp_path / "fundamentals.yaml").write_text(exemplar.read_text(encoding="utf-8"), encoding="utf-8")
+    (copied,) = load_bank(tmp_path).questions
+    assert copied == load_bank(resource_dir("rubrics")).get(copied.id)
