@@ -238,6 +238,20 @@ def test_a_rate_limit_longer_than_the_timeout_fails_at_once_and_says_so(
     assert len(app.state.chats) == 1  # not asked again inside the hour it asked for
 
 
+def test_a_reply_cut_off_at_the_token_limit_is_not_asked_for_again(
+    llm: tuple[FastAPI, str], grader: Grader
+) -> None:
+    """At temperature 0 the same prompt runs into the same limit: the retry was a wasted call."""
+    app, url = llm
+    app.state.mode = "cut_off"
+    outcome = OpenAICritic(url, "fake", timeout=TIMEOUT).critique(
+        grader.bank.get(7), ANSWER, grader.grade(7, ANSWER)
+    )
+    assert outcome.status == "invalid_output" and outcome.error is not None
+    assert "cut off at the 600-token limit" in outcome.error
+    assert len(app.state.chats) == 1
+
+
 def test_invalid_json_gets_one_retry(llm: tuple[FastAPI, str], grader: Grader) -> None:
     app, url = llm
     app.state.mode = "malformed"

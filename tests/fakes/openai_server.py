@@ -3,7 +3,8 @@
 `/v1/embeddings` answers like an embeddings server (vectors from the hashing
 embedder, deliberately not normalised, in shuffled order with their `index`, as
 real servers may). `/v1/chat/completions` plays an LLM critic in the mode a test
-sets (`app.state.mode`): a good critique, flattery, a score stated in words, malformed JSON, HTTP 500, HTTP 429 with Retry-After, a
+sets (`app.state.mode`): a good critique, flattery, a score stated in words, malformed JSON, a reply
+cut off at its token limit, HTTP 500, HTTP 429 with Retry-After, a
 reply slower than any timeout, a server that refuses `json_schema` output, or a 200
 that is no chat completion (HTML, another JSON, no choices); any
 reply can take a while first (`app.state.thinking`, seconds).
@@ -146,6 +147,8 @@ def create_app() -> FastAPI:
             )
         prompt = body["messages"][-1]["content"]
         content = _critique(mode, prompt)
+        if mode == "cut_off":  # the reply ran into max_tokens, as a small model's loop does
+            content = content[: len(content) // 2]
         return JSONResponse(
             {
                 "id": "chatcmpl-fake",
@@ -156,7 +159,7 @@ def create_app() -> FastAPI:
                     {
                         "index": 0,
                         "message": {"role": "assistant", "content": content},
-                        "finish_reason": "stop",
+                        "finish_reason": "length" if mode == "cut_off" else "stop",
                     }
                 ],
                 "usage": {

@@ -28,12 +28,21 @@ from viva.llm.prompting import PROMPT, render
 from viva.metrics import LLM_CALLS
 
 FORMATS = ("json_schema", "json_object", "text")
+MAX_TOKENS = 600
 TRANSIENT = (openai.APIConnectionError, openai.RateLimitError)
 """Worth another try, with backoff, while the time budget lasts."""
 
 
 class InvalidOutputError(Exception):
     """The model's reply, twice, was not the JSON asked for."""
+
+
+def _cut_off(completion: Any) -> bool:
+    """Whether the reply stopped at the token limit rather than where the model meant to end it."""
+    try:
+        return bool(completion.choices[0].finish_reason == "length")
+    except (AttributeError, IndexError, KeyError, TypeError):
+        return False
 
 
 def _content(completion: Any, usage: Usage) -> str | None:
@@ -125,10 +134,16 @@ class OpenAICritic:
     ) -> CritiqueReply:
         problem = ""
         for _ in range(2):  # invalid JSON gets one retry
-            text = self._ask(messages, deadline, usage, used)
+            completion = self._ask(messages, deadline, used)
+            text = _content(completion, usage)
             reply = parse_reply(text) if text is not None else None
             if reply is not None:
                 return reply
+            if text is not None and _cut_off(completion):
+                # Asked again at temperature 0, the model runs into the same limit: a wasted call.
+                raise InvalidOutputError(
+                    f"the reply was cut off at the {MAX_TOKENS}-token limit ({len(text)} characters)"
+                )
             # Said without the reply itself, which may echo the candidate's answer (it goes to the log).
             problem = (
                 "the server answered 200 with no chat completion"
@@ -137,9 +152,8 @@ class OpenAICritic:
             )
         raise InvalidOutputError(problem)
 
-    def _ask(
-        self, messages: list[dict[str, str]], deadline: float, usage: Usage, used: list[str]
-    ) -> str | None:
+    def _ask(self, messages: list[dict[str, str]], deadline: float, used: list[str]) -> Any:
+        """The completion, in the first response format the server accepts (the one it took last first)."""
         formats = (self._format, *(f for f in FORMATS if f != self._format)) if self._format else FORMATS
         refusal: openai.APIStatusError | None = None
         for name in formats:
@@ -155,7 +169,7 @@ class OpenAICritic:
                 continue
             self._format = name
             used.append(name)
-            return _content(completion, usage)
+            return completion
         assert refusal is not None
         raise refusal
 
@@ -174,7 +188,7 @@ class OpenAICritic:
                     model=self._model,
                     messages=messages,  # type: ignore[arg-type]
                     temperature=0,
-                    max_tokens=600,
+                    max_tokens=MAX_TOKENS,
                     **_format_options(name),
                 )
         raise AssertionError("unreachable: tenacity re-raises")
