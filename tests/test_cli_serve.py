@@ -5,9 +5,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from tests.cli import viva
 from tests.fakes.openai_server import free_port
+from viva.store.database import create_database_engine, migrate
 
 
 def refused(*args: str) -> str:
@@ -62,6 +64,21 @@ def test_a_database_that_does_not_answer_stops_the_start_without_showing_its_pas
     problem = refused("--port", str(free_port()))
     assert "cannot reach the database at postgresql://viva:***@127.0.0.1:" in problem
     assert "Connection refused" in problem and "hunter2" not in problem
+
+
+def test_a_database_a_newer_viva_has_migrated_stops_the_start_with_one_line(
+    monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    """An operator rolling back to an older Viva met Alembic's traceback and exit status 3."""
+    engine = create_database_engine(database_url)
+    migrate(engine)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0099_from_a_newer_viva'"))
+    engine.dispose()
+    monkeypatch.setenv("VIVA_DATABASE_URL", database_url)
+    problem = refused("--port", str(free_port()))
+    assert "is at schema revision '0099_from_a_newer_viva', which this Viva does not know" in problem
+    assert "a newer Viva has migrated it; run that version, or set VIVA_DATABASE_URL" in problem
 
 
 def test_a_port_in_use_stops_the_start_and_says_how_to_choose_another(taken_port: int) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from viva.errors import VivaError
-from viva.store.database import create_database_engine
+from viva.store.database import create_database_engine, migrate
 
 DATABASE_EXAMPLES = "postgresql://user:password@host:5432/db, or sqlite:////path/to/viva.db"
 LISTEN_ADVICE = {
@@ -46,6 +46,16 @@ def check_database(url: str) -> None:
         raise VivaError(
             f"cannot reach the database at {shown}: {cause} (is it running, and is VIVA_DATABASE_URL right?)"
         ) from error
+    finally:
+        engine.dispose()
+
+
+def migrate_database(url: str) -> None:
+    """Bring the database's schema up to date before the server starts, so that a schema this Viva
+    cannot use stops the start with one line (the app's own start-up then finds nothing to do)."""
+    engine = create_database_engine(url)
+    try:
+        migrate(engine)
     finally:
         engine.dispose()
 

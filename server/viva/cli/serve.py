@@ -2,7 +2,8 @@
 
 Everything that can stop a start is checked before the server runs, each failure
 as one line naming what to fix: the settings, the bank, the database (its URL,
-and that it answers), that the address can be listened on, then the grader.
+that it answers, and its schema, migrated here), that the address can be listened
+on, then the grader.
 Only then does uvicorn start, with the grader already loaded.
 """
 
@@ -15,7 +16,7 @@ import uvicorn
 
 from viva.bank import load_bank
 from viva.cli.errors import reported_errors
-from viva.cli.preflight import check_database, check_listening
+from viva.cli.preflight import check_database, check_listening, migrate_database
 from viva.config import Settings, get_settings
 from viva.grading import load_grader
 from viva.logs import configure_logging
@@ -34,6 +35,7 @@ def serve(
     with reported_errors():
         load_bank(settings.rubrics_dir)
         check_database(settings.resolved_database_url)
+        migrate_database(settings.resolved_database_url)
         check_listening(host, port)
         grader = load_grader(settings)
     from viva.api.app import create_app  # the web stack, only for the command that serves it

@@ -11,12 +11,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, SQLModel, select
 
-from viva.errors import DatabaseUnavailableError
+from viva.errors import DatabaseUnavailableError, VivaError
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 WRITE_WAIT = 30.0
@@ -161,6 +163,7 @@ def migrate(engine: Engine) -> None:
             connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK})
             connection.commit()
         try:
+            _refuse_a_newer_schema(connection, ScriptDirectory.from_config(config))
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
             connection.commit()
@@ -168,6 +171,22 @@ def migrate(engine: Engine) -> None:
             if postgres:
                 connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK})
                 connection.commit()
+
+
+def _refuse_a_newer_schema(connection: Connection, scripts: ScriptDirectory) -> None:
+    """Raise `VivaError` if a newer Viva migrated the database: Alembic's own refusal was a traceback,
+    and the start of an older Viva after a rollback ended in it with exit status 3."""
+    current = MigrationContext.configure(connection).get_current_revision()
+    connection.commit()  # the read began a transaction; the upgrade begins its own
+    known = {script.revision for script in scripts.walk_revisions()}
+    if current is not None and current not in known:
+        url = connection.engine.url
+        shown = url.set(drivername=url.get_backend_name()).render_as_string(hide_password=True)
+        raise VivaError(
+            f"the database at {shown} is at schema revision {current!r}, which this Viva does not know"
+            f" (its newest is {scripts.get_current_head()!r}): a newer Viva has migrated it; run that"
+            " version, or set VIVA_DATABASE_URL to another database"
+        )
 
 
 def ping(engine: Engine) -> None:
