@@ -200,6 +200,22 @@ def test_a_bad_setting_in_dot_env_is_named_too(tmp_path: Path) -> None:
     )
 
 
+def test_a_variable_that_names_no_setting_is_warned_of_with_the_setting_it_resembles(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A misspelt variable was ignored without a word: VIVA_DATABASE_URI kept the transcripts in SQLite."""
+    monkeypatch.setenv("VIVA_DATABASE_URI", "postgresql://viva@db/viva")
+    (tmp_path / ".env").write_text("VIVA_COACH_TOKENS=secret\n")
+    result = viva("bank", "check")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        "warning: VIVA_COACH_TOKENS is not a Viva setting, so it is ignored (did you mean VIVA_COACH_TOKEN?"
+        " `viva settings` lists them)\n"
+        "warning: VIVA_DATABASE_URI is not a Viva setting, so it is ignored (did you mean VIVA_DATABASE_URL?"
+        " `viva settings` lists them)\n"
+    )
+
+
 @pytest.mark.parametrize(
     "command", [*SETTINGS_FREE, ["serve", "--help"], ["bank", "show", "--help"]], ids=" ".join
 )

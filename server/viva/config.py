@@ -5,12 +5,14 @@ No other module reads (or sets) the environment. Code that needs a setting takes
 pass their own without touching the process environment.
 """
 
+import difflib
 import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from dotenv import dotenv_values
 from limits import parse_many
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -254,6 +256,25 @@ def get_settings() -> Settings:
         return Settings()
     except ValidationError as error:
         raise SettingsError([_describe(detail) for detail in error.errors()]) from None
+
+
+def ignored_variables() -> list[str]:
+    """One line for each `VIVA_*` variable of the environment or `.env` that names no setting.
+
+    Settings ignore such a variable, so a typo was silent: with `VIVA_DATABASE_URI` set, each
+    replica kept its transcripts in a SQLite file of its own, and with `VIVA_COACH_TOKENS` the
+    coach pages answered "set VIVA_COACH_TOKEN".
+    """
+    prefix = str(Settings.model_config.get("env_prefix", "")).upper()
+    known = sorted(prefix + name.upper() for name in Settings.model_fields)
+    env_file = Path(str(Settings.model_config.get("env_file")))
+    named = set(os.environ) | (set(dotenv_values(env_file)) if env_file.is_file() else set())
+    lines = []
+    for name in sorted(n for n in named if n.upper().startswith(prefix) and n.upper() not in known):
+        close = difflib.get_close_matches(name.upper(), known, n=1)
+        hint = f"did you mean {close[0]}? " if close else ""
+        lines.append(f"{name} is not a Viva setting, so it is ignored ({hint}`viva settings` lists them)")
+    return lines
 
 
 def _coach_entries(value: SecretStr) -> list[tuple[str | None, str]]:

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 from typer.core import TyperGroup
 
-from viva.config import SettingsError, get_settings
+from viva.config import SettingsError, get_settings, ignored_variables
 from viva.errors import VivaError
 
 USAGE = 2
@@ -71,11 +71,14 @@ def _path(ctx: Any, name: str | None) -> tuple[str, ...]:
 
 def _after_reading_settings(callback: Callable[..., Any]) -> Callable[..., Any]:
     """`callback`, run only once the settings are read: a bad one is reported before the command reads
-    its input (`viva eval` of an empty file reported the file; `viva grade --jsonl` of blank lines, nothing)."""
+    its input (`viva eval` of an empty file reported the file; `viva grade --jsonl` of blank lines, nothing),
+    and a `VIVA_*` variable that names no setting is warned of."""
 
     @functools.wraps(callback)
     def checked(*args: Any, **kwargs: Any) -> Any:
         get_settings()
+        for line in ignored_variables():
+            typer.echo(f"warning: {line}", err=True)
         return callback(*args, **kwargs)
 
     return checked
