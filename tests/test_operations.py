@@ -10,6 +10,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
+from tests import postgres
 from tests.interviews import bearer, start
 from tests.server import ServerProcess
 from viva.api.app import create_app
@@ -162,6 +163,31 @@ def test_logs_are_json_lines_with_request_ids_and_never_hold_an_answer(tmp_path:
     assert all("level" in r and "request_id" in r for r in records)
     log = (tmp_path / "server.log").read_text()
     assert secret not in log and interview["token"] not in log and "Private Person" not in log
+
+
+def test_the_start_is_logged_with_the_database_bank_model_and_llm_it_uses_and_no_secret(
+    tmp_path: Path, postgres_url: str
+) -> None:
+    """Nothing in a replica's log said which database it used: one left on SQLite looked like the rest."""
+    database = postgres.new_database(postgres_url).replace("postgresql://viva@", "postgresql://viva:hunter2@")
+    env = {
+        "VIVA_DATA_DIR": str(tmp_path / "data"),
+        "VIVA_DATABASE_URL": database,
+        "VIVA_LLM_BASE_URL": "http://someone:llm-secret@127.0.0.1:9/v1",  # asked only once an answer comes
+        "VIVA_LLM_MODEL": "llama3.1:8b",
+        "VIVA_LLM_API_KEY": "key-secret",
+    }
+    server = ServerProcess(env, tmp_path / "server.log").start()
+    server.stop()
+    log = (tmp_path / "server.log").read_text()
+    records = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
+    (started,) = [r for r in records if r["message"] == "starting"]
+    assert started["level"] == "INFO"
+    assert started["listen"] == f"127.0.0.1:{server.port}"
+    assert started["database"] == database.replace("hunter2", "***")
+    assert (started["questions"], started["embedding_model"]) == (50, "all-MiniLM-L6-v2")
+    assert (started["llm_server"], started["llm_model"]) == ("http://127.0.0.1:9/v1", "llama3.1:8b")
+    assert "hunter2" not in log and "llm-secret" not in log and "key-secret" not in log
 
 
 def test_a_stop_finishes_the_answer_being_graded(tmp_path: Path) -> None:
