@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+from sqlalchemy.engine import make_url
 
 from tests import postgres
 from tests.interviews import bearer, start
@@ -206,7 +207,14 @@ def test_an_outage_of_the_database_fails_requests_with_503_and_they_recover_by_t
         assert during.status_code == 503
         assert during.json()["error"]["code"] == "database_unavailable"
         assert during.headers["Retry-After"] == "5"
-        assert httpx.get(server.url + "/readyz", timeout=30).status_code == 503  # out of the balancer
+        not_ready = httpx.get(server.url + "/readyz", timeout=30)
+        assert not_ready.status_code == 503  # out of the balancer
+        # and it tells anyone who asks nothing of where the database is: that is for the log
+        where = make_url(database_url)
+        assert f"{where.port}" not in not_ready.text and "Connection refused" not in not_ready.text
+        assert (
+            not_ready.json()["error"]["message"] == "The database does not answer; the server's log says why."
+        )
         assert httpx.get(server.url + "/healthz", timeout=30).status_code == 200  # but not restarted
 
         own_postgres.start()

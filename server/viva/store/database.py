@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import weakref
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from sqlmodel import Session, SQLModel, select
 
 from viva.errors import DatabaseUnavailableError, VivaError
 
+log = logging.getLogger("viva.store")
 MIGRATIONS = Path(__file__).with_name("migrations")
 WRITE_WAIT = 30.0
 """Seconds a write waits for the one before it (SQLite's busy timeout, and the in-process queue's)."""
@@ -195,7 +197,10 @@ def ping(engine: Engine) -> None:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except OperationalError as error:
-        raise DatabaseUnavailableError(f"The database does not answer: {error.orig}") from error
+        # Why, for the operator's log only: the driver's message names the database's host and port,
+        # and /readyz answers anyone who asks.
+        log.warning("database does not answer: %s", error.orig)
+        raise DatabaseUnavailableError("The database does not answer; the server's log says why.") from error
 
 
 @contextmanager
