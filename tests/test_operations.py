@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import get_args
 
 import httpx
 import pytest
@@ -16,6 +17,7 @@ from tests.server import ServerProcess
 from viva.api.app import create_app
 from viva.config import Settings
 from viva.grading import Grader
+from viva.grading.models import CallStatus
 
 
 @pytest.fixture
@@ -178,6 +180,9 @@ def test_the_start_is_logged_with_the_database_bank_model_and_llm_it_uses_and_no
         "VIVA_LLM_API_KEY": "key-secret",
     }
     server = ServerProcess(env, tmp_path / "server.log").start()
+    # Every outcome of an LLM call is a series from the start: a dashboard's failure rate had none before.
+    metrics = httpx.get(server.url + "/metrics").text
+    assert all(f'viva_llm_calls_total{{status="{s}"}} 0.0' in metrics for s in get_args(CallStatus))
     server.stop()
     log = (tmp_path / "server.log").read_text()
     records = [json.loads(line) for line in log.splitlines() if line.startswith("{")]

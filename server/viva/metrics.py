@@ -1,6 +1,10 @@
 """Prometheus metrics: what an operator watches (requests, grading latency, batch sizes, answers stored)."""
 
+from typing import get_args
+
 from prometheus_client import Counter, Histogram
+
+from viva.grading.models import CallStatus
 
 REQUESTS = Counter("viva_http_requests_total", "HTTP requests answered.", ["method", "route", "status"])
 REQUEST_SECONDS = Histogram("viva_http_request_seconds", "Time to answer an HTTP request.", ["route"])
@@ -15,3 +19,6 @@ BATCH_SIZE = Histogram(
 GRADING_FAILURES = Counter("viva_grading_failures_total", "Batches whose grading raised an error.")
 ANSWERS_STORED = Counter("viva_answers_stored_total", "Candidate answers committed to the database.")
 LLM_CALLS = Counter("viva_llm_calls_total", "Critique calls to the LLM, by outcome.", ["status"])
+# Every outcome from the start, at 0: a dashboard's rate of failures had no series until the first one.
+for _status in get_args(CallStatus):
+    LLM_CALLS.labels(status=_status)
