@@ -134,6 +134,19 @@ def test_metrics_count_requests_by_route_and_what_grading_did(api: TestClient) -
     assert interview["id"] not in text  # routes by template, never by id
 
 
+def test_static_files_and_the_openapi_document_are_counted_under_their_own_route_not_with_the_404s(
+    api: TestClient,
+) -> None:
+    assert api.get("/static/viva.css").status_code == 200
+    assert api.get("/openapi.json").status_code == 200
+    assert api.get("/no/such/page").status_code == 404
+    text = api.get("/metrics").text
+    assert 'viva_http_requests_total{method="GET",route="/static",status="200"}' in text
+    assert 'viva_http_requests_total{method="GET",route="/openapi.json",status="200"}' in text
+    assert 'viva_http_requests_total{method="GET",route="unmatched",status="404"}' in text
+    assert 'route="unmatched",status="200"' not in text
+
+
 def test_every_response_carries_a_request_id_and_keeps_a_valid_one(api: TestClient) -> None:
     generated = api.get("/healthz").headers["X-Request-ID"]
     assert len(generated) == 32

@@ -80,7 +80,7 @@ class Telemetry:
                 await unexpected_error(error)(scope, receive, sending)
         finally:
             elapsed = time.perf_counter() - began
-            route = getattr(scope.get("route"), "path", "unmatched")
+            route = _route_label(scope)
             REQUESTS.labels(scope["method"], route, str(status)).inc()
             REQUEST_SECONDS.labels(route).observe(elapsed)
             log.info(
@@ -93,6 +93,22 @@ class Telemetry:
                 },
             )
             request_id.reset(token)
+
+
+def _route_label(scope: Scope) -> str:
+    """The path template that answered, "unmatched" for none: a bounded label, never the raw path.
+
+    FastAPI's own routes say which they are; a mount (the static files) or a plain route (the
+    OpenAPI document) only names its endpoint, and was counted as "unmatched", with the 404s.
+    """
+    route = scope.get("route")
+    if route is not None:
+        return str(route.path)
+    endpoint = scope.get("endpoint")
+    for candidate in getattr(scope.get("app"), "routes", ()) if endpoint is not None else ():
+        if endpoint in (getattr(candidate, "endpoint", None), getattr(candidate, "app", None)):
+            return str(candidate.path)
+    return "unmatched"
 
 
 class BodyLimit:
