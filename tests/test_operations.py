@@ -200,6 +200,9 @@ def test_the_start_is_logged_with_the_database_bank_model_and_llm_it_uses_and_no
     log = (tmp_path / "server.log").read_text()
     records = [json.loads(line) for line in log.splitlines() if line.startswith("{")]
     (started,) = [r for r in records if r["message"] == "starting"]
+    # uvicorn's own lines are JSON too, without the copy of their message in terminal colours
+    assert any(r["name"].startswith("uvicorn") for r in records)
+    assert not any("color_message" in r for r in records)
     assert started["level"] == "INFO"
     assert started["listen"] == f"127.0.0.1:{server.port}"
     assert started["database"] == database.replace("hunter2", "***")

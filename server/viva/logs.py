@@ -10,6 +10,7 @@ import logging
 import sys
 from contextvars import ContextVar
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
@@ -28,6 +29,8 @@ def configure_logging(level: str = "INFO") -> None:
         JsonFormatter(
             "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
             rename_fields={"levelname": "level"},
+            # uvicorn repeats its message with terminal colour codes for its own console format.
+            reserved_attrs=[*RESERVED_ATTRS, "color_message"],
         )
     )
     handler.addFilter(RequestIdFilter())
