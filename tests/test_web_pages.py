@@ -290,6 +290,23 @@ def _right_to_left(locator: Locator) -> bool:
     return bool(locator.evaluate("element => element.matches(':dir(rtl)')"))
 
 
+def test_asking_for_more_questions_than_a_category_holds_says_how_many_it_has(
+    page: Page, server: ServerProcess
+) -> None:
+    """The interview was quietly shorter than asked: 20 questions of a category of 10 gave 10."""
+    category = BANK.questions[0].category
+    held = sum(q.category == category for q in BANK)
+    page.goto(server.url + "/")
+    page.get_by_label("Your name").fill("Ada")
+    page.get_by_label("Number of questions").fill(str(held + 5))
+    page.get_by_label("Category").select_option(category)
+    page.get_by_role("button", name="Start interview").click()
+    expect(page.get_by_text(f"Question 1 of {held}")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="Only")).to_have_text(
+        f"Only {held} questions match your choice, so this interview has {held}."
+    )
+
+
 def test_a_name_and_an_answer_in_a_right_to_left_script_are_shown_right_to_left(
     page: Page, server: ServerProcess
 ) -> None:

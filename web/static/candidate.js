@@ -342,6 +342,11 @@
       $("status").textContent = "";
       show("chat");
       ask(started.question, started.progress);
+      /* Asked for more than the chosen category or level holds, the interview was shorter without a word. */
+      const total = started.progress.total;
+      if (total < count) {
+        $("status").textContent = `Only ${total} question${total === 1 ? "" : "s"} match your choice, so this interview has ${total}.`;
+      }
     } catch (problem) {
       error.textContent = problem.code === "invalid_request"
         ? "The interview could not start: please check the form and try again."
