@@ -55,15 +55,20 @@ def sign_in(page: Page, server: ServerProcess, token: str = COACH_TOKEN) -> None
     expect(page.get_by_role("heading", name="Interviews")).to_be_visible()
 
 
-def test_re_saving_an_override_with_a_new_score_keeps_its_comment(
-    page: Page, server: ServerProcess, interview: dict[str, Any]
-) -> None:
+def ada_overrides_turn_1(page: Page, server: ServerProcess, interview: dict[str, Any]) -> None:
+    """Signed in as ada, turn 1 gets 42/100 and a comment."""
     sign_in(page, server)
     page.goto(f"{server.url}/coach/interviews/{interview['id']}")
     page.get_by_label("Your score for turn 1").fill("42")
     page.get_by_label("Comment for turn 1").fill("Name a concrete remedy next time.")
     page.get_by_role("button", name="Save override").first.click()
     expect(page.get_by_text("Coach ada: 42/100 — Name a concrete remedy next time.")).to_be_visible()
+
+
+def test_re_saving_an_override_with_a_new_score_keeps_its_comment(
+    page: Page, server: ServerProcess, interview: dict[str, Any]
+) -> None:
+    ada_overrides_turn_1(page, server, interview)
 
     expect(page.get_by_label("Comment for turn 1")).to_have_value("Name a concrete remedy next time.")
     page.get_by_label("Your score for turn 1").fill("48")
@@ -76,12 +81,7 @@ def test_a_second_coach_does_not_re_sign_the_first_coachs_comment(
 ) -> None:
     """The form started with the last coach's comment: grace changing only the score saved ada's words
     under grace's name."""
-    sign_in(page, server)
-    page.goto(f"{server.url}/coach/interviews/{interview['id']}")
-    page.get_by_label("Your score for turn 1").fill("42")
-    page.get_by_label("Comment for turn 1").fill("Name a concrete remedy next time.")
-    page.get_by_role("button", name="Save override").first.click()
-    expect(page.get_by_text("Coach ada: 42/100 — Name a concrete remedy next time.")).to_be_visible()
+    ada_overrides_turn_1(page, server, interview)
     page.get_by_role("button", name="Sign out").click()
 
     sign_in(page, server, OTHER_COACH_TOKEN)

@@ -41,7 +41,7 @@ def csrf_token(request: Request) -> str:
 
 
 def csrf_valid(request: Request, submitted: str) -> bool:
-    return bool(request.cookies.get(COOKIE)) and hmac.compare_digest(csrf_token(request), submitted)
+    return holds_token(request) and hmac.compare_digest(csrf_token(request), submitted)
 
 
 def sign_in(response: Response, token: str, secure: bool) -> None:

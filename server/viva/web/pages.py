@@ -74,6 +74,8 @@ def favicon() -> FileResponse:
 # --- the coach's pages ----------------------------------------------------------------------
 
 
+_SINCE: TypeAdapter[datetime] = TypeAdapter(coaching.DateTime)
+_UNTIL: TypeAdapter[datetime] = TypeAdapter(coaching.Until)
 LIST_ROWS = 200
 """The most interviews the coach's list shows; it says when there are more (it had cut them silently)."""
 
@@ -124,9 +126,9 @@ def coach_home(
             message = f"{name} {value!r} is not a score: use a number from 0 to 100, or leave it empty."
             return _coach_error(request, coach, 422, "This list cannot be shown", message)
     moments: dict[str, datetime | None] = {}
-    for name, value, kind in (("since", since, coaching.DateTime), ("until", until, coaching.Until)):
+    for name, value, reading in (("since", since, _SINCE), ("until", until, _UNTIL)):
         try:  # the API's reading: a date alone, "until" included, means that whole day in UTC
-            moments[name] = TypeAdapter(kind).validate_python(value.strip()) if value.strip() else None
+            moments[name] = reading.validate_python(value.strip()) if value.strip() else None
         except ValidationError:
             message = f"{name} {value!r} is not a date: use one such as 2026-11-25, or leave it empty."
             return _coach_error(request, coach, 422, "This list cannot be shown", message)
